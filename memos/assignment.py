@@ -1,0 +1,40 @@
+"""Who acts for a position on a given day: an acting assignment wins, else the holder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from .errors import InvalidInput
+from .models import ActingAssignment, Holding, Official, Position
+
+
+@dataclass(frozen=True)
+class Assignee:
+    official: Official
+    position: Position  # the post being signed for
+    acting_kind: str  # "" when the official holds the post
+    own_position: Position | None
+
+    @property
+    def is_acting(self) -> bool:
+        return bool(self.acting_kind)
+
+
+def _current(qs, day: dt.date):
+    return qs.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day).order_by("-start", "-id")
+
+
+def assignee_for(position: Position, day: dt.date) -> Assignee:
+    """An acting assignment covers a vacant post or a holder who is away, so it is asked first."""
+    acting = _current(ActingAssignment.objects.filter(position=position), day).select_related(
+        "official__user"
+    ).first()
+    if acting is not None:
+        return Assignee(acting.official, position, acting.kind, acting.official.position_on(day))
+    holding = _current(Holding.objects.filter(position=position), day).select_related("official__user").first()
+    if holding is not None:
+        return Assignee(holding.official, position, "", position)
+    raise InvalidInput(f"ไม่มีผู้ดำรงตำแหน่งหรือผู้รักษาราชการแทน “{position.title}” ในวันที่ {day.isoformat()}")

@@ -1,0 +1,54 @@
+"""A memo as the typesetting engine's ``"kind": "memo"`` document: one function, used by the API,
+the task page preview and (later) the issuing worker."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .models import Memo
+
+
+def _path(field) -> str | None:
+    try:
+        return field.path if field else None
+    except (NotImplementedError, ValueError):
+        return None
+
+
+def endorsement_of(decision) -> dict:
+    return {
+        "heading": f"ความเห็น {decision.position_title}",
+        "comment": decision.comment,
+        "name": decision.official_name,
+        "position": decision.own_position_title if decision.acting_kind else decision.position_title,
+        "acting": {"kind": decision.acting_kind, "for_position": decision.signing_for_title}
+        if decision.acting_kind
+        else None,
+        "date": timezone.localtime(decision.decided_at).date().isoformat(),
+        "signature": _path(decision.signature),
+    }
+
+
+def memo_document(memo: Memo, decisions=None) -> dict:
+    """``decisions``: the current round's, in step order; pass them to avoid a query."""
+    if decisions is None:
+        decisions = memo.decisions.filter(superseded=False).order_by("step")
+    drafter = memo.drafter
+    return {
+        "kind": "memo",
+        "agency": {"name": memo.agency.name, "emblem": _path(memo.agency.emblem)},
+        "unit": f"{memo.unit.name} {memo.agency.name}",
+        "phone": memo.phone,
+        "number": memo.number_display,
+        "date": memo.date.isoformat() if memo.date else None,
+        "subject": memo.subject,
+        "addressee": memo.addressee,
+        "sections": memo.sections,
+        "closing": memo.closing,
+        "signer": {
+            "name": drafter.full_name,
+            "position": memo.drafter_position.signing_title,
+            "signature": _path(drafter.signature),
+        },
+        "endorsements": [endorsement_of(d) for d in decisions],
+    }

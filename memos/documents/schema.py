@@ -1,0 +1,142 @@
+"""The document input format: three kinds of JSON document, validated with pydantic.
+
+Limits are here, once: the API and the renderer reject the same oversized input with the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+MAX_LINE = 500  # a name, a heading, a subject
+MAX_PARAGRAPH = 5000
+MAX_SECTIONS = 30
+MAX_PARAGRAPHS = 60
+MAX_COMMENT = 2000
+MAX_ROWS = 2000
+MAX_COLUMNS = 12
+
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
+OptLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LINE)]
+Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARAGRAPH)]
+CellPara = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PARAGRAPH)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Section(_Strict):
+    heading: OptLine | None = None
+    paragraphs: list[Para] = Field(default_factory=list, max_length=MAX_PARAGRAPHS)
+    items: list[Para] = Field(default_factory=list, max_length=MAX_PARAGRAPHS)
+
+
+class Signer(_Strict):
+    name: Line
+    position: Line
+    signature: str | None = None  # path to an image file; None prints a blank signing space
+
+
+class Acting(_Strict):
+    kind: Literal["รักษาราชการแทน", "ปฏิบัติราชการแทน", "รักษาการในตำแหน่ง"]
+    for_position: Line
+
+
+class Endorsement(_Strict):
+    heading: Line
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT)] = ""
+    name: Line
+    position: Line
+    acting: Acting | None = None
+    date: dt.date | None = None
+    signature: str | None = None
+
+
+class Agency(_Strict):
+    name: Line
+    emblem: str | None = None  # image path; its space is kept when there is none
+
+
+class MemoDocument(_Strict):
+    kind: Literal["memo"]
+    agency: Agency
+    unit: Line
+    phone: OptLine = ""
+    number: OptLine = ""
+    date: dt.date | None = None
+    subject: Line
+    addressee: Line
+    sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
+    closing: OptLine = "จึงเรียนมาเพื่อโปรดพิจารณา"
+    signer: Signer
+    endorsements: list[Endorsement] = Field(default_factory=list, max_length=20)
+
+
+class AnnouncementDocument(_Strict):
+    kind: Literal["announcement"]
+    agency: Agency
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    paragraphs: list[Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
+    closing: OptLine = "จึงประกาศให้ทราบโดยทั่วกัน"
+    date: dt.date
+    signer: Signer
+
+
+Cell = CellPara | list[CellPara]
+
+
+class Table(_Strict):
+    caption: OptLine | None = None
+    columns: list[Line] = Field(min_length=1, max_length=MAX_COLUMNS)
+    widths: list[float] | None = None  # relative column widths; equal when absent
+    rows: list[list[Cell]] = Field(max_length=MAX_ROWS)
+
+
+class ReportDocument(_Strict):
+    kind: Literal["report"]
+    title: Line
+    subtitle: OptLine | None = None
+    intro: list[Para] = Field(default_factory=list, max_length=MAX_PARAGRAPHS)
+    tables: list[Table] = Field(default_factory=list, max_length=200)
+
+
+Document = Annotated[MemoDocument | AnnouncementDocument | ReportDocument, Field(discriminator="kind")]
+_adapter: TypeAdapter[MemoDocument | AnnouncementDocument | ReportDocument] = TypeAdapter(Document)
+
+
+class DocumentError(ValueError):
+    """Bad input, with one message per bad field, each naming the field by its path."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+def format_errors(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"] if p not in ("str", "list[str]"))
+        out.append(f"{path or '(document)'}: {err['msg']}")
+    return out
+
+
+def parse_document(data: object) -> MemoDocument | AnnouncementDocument | ReportDocument:
+    if isinstance(data, dict) and "kind" not in data:
+        raise DocumentError(["kind: missing; one of memo, announcement, report"])
+    try:
+        doc = _adapter.validate_python(data)
+    except ValidationError as exc:
+        raise DocumentError(format_errors(exc)) from None
+    if isinstance(doc, ReportDocument):
+        for t_index, table in enumerate(doc.tables):
+            for r_index, row in enumerate(table.rows):
+                if len(row) != len(table.columns):
+                    raise DocumentError(
+                        [f"tables.{t_index}.rows.{r_index}: has {len(row)} cells, expected {len(table.columns)}"]
+                    )
+            if table.widths is not None and len(table.widths) != len(table.columns):
+                raise DocumentError([f"tables.{t_index}.widths: expected {len(table.columns)} numbers"])
+    return doc

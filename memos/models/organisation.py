@@ -1,0 +1,176 @@
+"""The organisation as data: agencies, units, positions, officials, who holds what, who acts for whom."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.Model):
+    name = models.CharField(_("ชื่อหน่วยงาน"), max_length=200)
+    code = models.CharField(_("รหัสหนังสือ"), max_length=50, help_text=_("เช่น กบ 52401"))
+    phone = models.CharField(_("โทรศัพท์"), max_length=50, blank=True)
+    emblem = models.ImageField(_("ตราครุฑ"), upload_to="emblems/", blank=True)
+
+    class Meta:
+        verbose_name = _("หน่วยงาน")
+        verbose_name_plural = _("หน่วยงาน")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(_("ชื่อส่วนราชการ"), max_length=200)
+    phone = models.CharField(_("โทรศัพท์"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("ส่วนราชการ")
+        verbose_name_plural = _("ส่วนราชการ")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors_and_self(self) -> list[Unit]:
+        """Nearest first; the tree is shallow (a handful of levels), so walking it is cheap."""
+        chain, unit = [], self
+        while unit is not None:
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
+    def division(self) -> Unit:
+        """The top-level unit (สำนัก/กอง): the one a memo's ส่วนราชการ line names."""
+        return self.ancestors_and_self()[-1]
+
+
+class Position(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="positions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    title = models.CharField(_("ตำแหน่ง"), max_length=200)
+    full_title = models.CharField(
+        _("ตำแหน่งเต็มใต้ลายมือชื่อ"),
+        max_length=250,
+        blank=True,
+        help_text=_("เช่น ปลัดเทศบาลตำบลคลองพน; ว่างไว้ถ้าเหมือนชื่อตำแหน่ง"),
+    )
+
+    class Meta:
+        verbose_name = _("ตำแหน่ง")
+        verbose_name_plural = _("ตำแหน่ง")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def signing_title(self) -> str:
+        return self.full_title or self.title
+
+
+class Official(models.Model):
+    class Prefix(models.TextChoices):
+        MR = "นาย", "นาย"
+        MRS = "นาง", "นาง"
+        MISS = "นางสาว", "นางสาว"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="official")
+    prefix = models.CharField(_("คำนำหน้า"), max_length=20, choices=Prefix.choices)
+    first_name = models.CharField(_("ชื่อ"), max_length=100)
+    last_name = models.CharField(_("นามสกุล"), max_length=100)
+    signature = models.ImageField(_("ลายมือชื่อ"), upload_to="signatures/", blank=True)
+
+    class Meta:
+        verbose_name = _("เจ้าหน้าที่")
+        verbose_name_plural = _("เจ้าหน้าที่")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        # Thai style: the prefix is written against the first name (นางสาวเรวดี ศรีสุขใส).
+        return f"{self.prefix}{self.first_name} {self.last_name}"
+
+    def position_on(self, day) -> Position | None:
+        holding = (
+            self.holdings.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
+            .select_related("position")
+            .order_by("-start")
+            .first()
+        )
+        return holding.position if holding else None
+
+
+class Holding(models.Model):
+    """An official holds a position from ``start`` to ``end`` (open-ended when ``end`` is empty)."""
+
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="holdings")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="holdings")
+    start = models.DateField(_("ตั้งแต่"))
+    end = models.DateField(_("ถึง"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การดำรงตำแหน่ง")
+        verbose_name_plural = _("การดำรงตำแหน่ง")
+        indexes = [models.Index(fields=["position", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.official} — {self.position}"
+
+
+class ActingKind(models.TextChoices):
+    ACTING = "รักษาราชการแทน", "รักษาราชการแทน"
+    DELEGATED = "ปฏิบัติราชการแทน", "ปฏิบัติราชการแทน"
+    ACTING_IN_POST = "รักษาการในตำแหน่ง", "รักษาการในตำแหน่ง"
+
+
+class ActingAssignment(models.Model):
+    """Someone acts for a position that is vacant or whose holder is away; it wins over the holder."""
+
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="acting_assignments")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="acting_assignments")
+    kind = models.CharField(_("ลักษณะ"), max_length=30, choices=ActingKind.choices)
+    start = models.DateField(_("ตั้งแต่"))
+    end = models.DateField(_("ถึง"), null=True, blank=True)
+    order_reference = models.CharField(_("คำสั่งที่"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("การรักษาราชการแทน")
+        verbose_name_plural = _("การรักษาราชการแทน")
+        indexes = [models.Index(fields=["position", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.official} {self.kind} {self.position}"
+
+
+class Route(models.Model):
+    """The ordered positions a unit's memos go through; copied onto a memo when it is submitted."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="route")
+    name = models.CharField(_("ชื่อเส้นทาง"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("เส้นทางเสนอ")
+        verbose_name_plural = _("เส้นทางเสนอ")
+
+    def __str__(self) -> str:
+        return self.name or str(self.unit)
+
+
+class RouteStep(models.Model):
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("ลำดับ"))
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["route", "order"], name="route_step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.position}"

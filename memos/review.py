@@ -1,0 +1,115 @@
+"""The memo's side of review: rounds, route snapshot, decisions. The workflow app calls these
+inside the flow's lock and transaction; they hold the rules, the flow holds the sequencing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from . import history
+from .assignment import Assignee, assignee_for
+from .errors import InvalidInput, NotAllowed
+from .models import Decision, Memo, MemoState, MemoStep, Route
+from .numbering import take_number
+
+
+def route_for(memo: Memo) -> Route:
+    """The route of the drafter's unit, or of its nearest ancestor that has one."""
+    for unit in memo.drafter_position.unit.ancestors_and_self():
+        route = Route.objects.filter(unit=unit).first()
+        if route is not None and route.steps.exists():
+            return route
+    raise InvalidInput("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้")
+
+
+def begin_round(memo: Memo, actor) -> Memo:
+    """Submit or resubmit. The first submit takes the register number and date and copies the route;
+    a resubmit after a return keeps them (same register entry) and starts again from step 1."""
+    assert transaction.get_connection().in_atomic_block
+    if memo.state not in (MemoState.DRAFT, MemoState.RETURNED):
+        raise InvalidInput("บันทึกนี้ส่งแล้ว", field="state")
+    today = timezone.localdate()
+    if memo.round == 0:
+        route = route_for(memo)
+        MemoStep.objects.bulk_create(
+            [MemoStep(memo=memo, order=s.order, position_id=s.position_id) for s in route.steps.all()]
+        )
+        memo.number = take_number(memo.agency, today)
+        memo.register_year = today.year
+        memo.date = today
+    else:
+        memo.decisions.filter(superseded=False).update(superseded=True)
+    memo.round += 1
+    memo.current_step = 1
+    memo.state = MemoState.IN_REVIEW
+    memo.save()
+    history.log(memo, actor, "submitted", round=memo.round, number=memo.number_display)
+    return memo
+
+
+def current_assignee(memo: Memo, day: dt.date | None = None) -> Assignee:
+    step = memo.steps.select_related("position").get(order=memo.current_step)
+    return assignee_for(step.position, day or timezone.localdate())
+
+
+def last_step(memo: Memo) -> int:
+    return memo.steps.count()
+
+
+def record_decision(memo: Memo, task_id: int, official, kind: str, comment: str, actor) -> Decision:
+    """Record one reviewer's decision and move the memo on. ``approve`` only on the last step,
+    ``endorse`` only before it; ``return`` needs a reason."""
+    assert transaction.get_connection().in_atomic_block
+    if memo.state != MemoState.IN_REVIEW:
+        raise InvalidInput("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ", field="state")
+    is_last = memo.current_step == last_step(memo)
+    if kind == Decision.Kind.ENDORSE and is_last:
+        kind = Decision.Kind.APPROVE  # the last step's endorse is the approval
+    if kind == Decision.Kind.APPROVE and not is_last:
+        raise InvalidInput("อนุมัติได้เฉพาะผู้พิจารณาลำดับสุดท้าย", field="decision")
+    if kind == Decision.Kind.RETURN and not comment:
+        raise InvalidInput("โปรดระบุเหตุผลที่ส่งคืน", field="comment")
+
+    step = memo.steps.select_related("position").get(order=memo.current_step)
+    today = timezone.localdate()
+    assignee = assignee_for(step.position, today)
+    if assignee.official.pk != official.pk:
+        raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
+    decision = Decision(
+        memo=memo,
+        round=memo.round,
+        step=step.order,
+        task_id=task_id,
+        official=official,
+        position=step.position,
+        official_name=official.full_name,
+        position_title=step.position.title,
+        own_position_title=assignee.own_position.signing_title if assignee.own_position else "",
+        acting_kind=assignee.acting_kind,
+        signing_for_title=step.position.signing_title if assignee.is_acting else "",
+        comment=comment,
+        decision=kind,
+        decided_at=timezone.now(),
+    )
+    if official.signature:
+        with official.signature.open("rb") as fh:
+            decision.signature.save(f"{memo.pk}-{task_id}.png", ContentFile(fh.read()), save=False)
+    decision.save()
+
+    if kind == Decision.Kind.ENDORSE:
+        memo.current_step += 1
+    elif kind == Decision.Kind.APPROVE:
+        memo.state, memo.current_step = MemoState.APPROVED, None
+    elif kind == Decision.Kind.RETURN:
+        memo.state, memo.current_step = MemoState.RETURNED, None
+    else:
+        memo.state, memo.current_step = MemoState.REJECTED, None
+    memo.save(update_fields=["state", "current_step", "updated_at"])
+    history.log(
+        memo, actor, kind, step=step.order, position=step.position.title, acting=assignee.acting_kind,
+        comment=comment,
+    )
+    return decision

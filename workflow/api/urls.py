@@ -1,0 +1,18 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("memos/", views.MemoListView.as_view(), name="api-memos"),
+    path("memos/<int:memo_id>/", views.MemoDetailView.as_view(), name="api-memo"),
+    path("memos/<int:memo_id>/submit/", views.MemoSubmitView.as_view(), name="api-memo-submit"),
+    path("memos/<int:memo_id>/document/", views.MemoDocumentView.as_view(), name="api-memo-document"),
+    path("memos/<int:memo_id>/attachments/", views.AttachmentView.as_view(), name="api-memo-attachments"),
+    path("tasks/", views.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

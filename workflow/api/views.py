@@ -1,0 +1,159 @@
+"""Thin API views: parse, call a service, respond."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from memos import drafting
+from memos.document import memo_document
+from memos.errors import InvalidInput
+from memos.models import Memo, MemoStep
+from workflow import services
+
+from .serializers import DecideSerializer, MemoInputSerializer, MessageSerializer, memo_data, memo_summary
+
+ERRORS = {
+    400: OpenApiResponse(MessageSerializer, description="invalid input"),
+    403: OpenApiResponse(MessageSerializer, description="not yours"),
+    404: OpenApiResponse(MessageSerializer, description="unknown or not visible"),
+}
+
+
+def _body(request: Request) -> dict:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("ข้อมูลต้องเป็นออบเจกต์ JSON")
+    return request.data
+
+
+def _detail(memo_id: int, user) -> dict:
+    memo = services.get_visible_memo(user, memo_id)
+    memo = (
+        Memo.objects.select_related("agency", "unit", "drafter", "drafter_position")
+        .prefetch_related(
+            "decisions", "attachments", Prefetch("steps", queryset=MemoStep.objects.select_related("position"))
+        )
+        .get(pk=memo.pk)
+    )
+    return memo_data(memo, list(memo.decisions.all()), list(memo.steps.all()), list(memo.attachments.all()))
+
+
+class TokenView(ObtainAuthToken):
+    permission_classes = [AllowAny]
+
+
+class MeView(APIView):
+    @extend_schema(responses=inline_serializer("Me", {"username": serializers.CharField()}))
+    def get(self, request):
+        official = getattr(request.user, "official", None)
+        position = official.position_on(timezone.localdate()) if official else None
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "name": official.full_name if official else None,
+                "position": position.title if position else None,
+                "is_staff": request.user.is_staff,
+            }
+        )
+
+
+class MemoListView(APIView):
+    @extend_schema(responses={200: inline_serializer("MemoSummary", {"id": serializers.IntegerField()})})
+    def get(self, request):
+        qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
+        state = request.query_params.get("state")
+        if state:
+            qs = qs.filter(state=state)
+        try:
+            limit = min(max(int(request.query_params.get("limit", 50)), 1), 200)
+            offset = max(int(request.query_params.get("offset", 0)), 0)
+        except ValueError:
+            raise InvalidInput("limit/offset ต้องเป็นตัวเลข") from None
+        return Response({"results": [memo_summary(m) for m in qs[offset : offset + limit]]})
+
+    @extend_schema(request=MemoInputSerializer, responses={201: OpenApiResponse(description="the memo"), **ERRORS})
+    def post(self, request):
+        memo = drafting.create_memo(request.user, _body(request))
+        return Response(_detail(memo.pk, request.user), status=status.HTTP_201_CREATED)
+
+
+class MemoDetailView(APIView):
+    @extend_schema(responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    def get(self, request, memo_id: int):
+        return Response(_detail(memo_id, request.user))
+
+    @extend_schema(request=MemoInputSerializer, responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    def patch(self, request, memo_id: int):
+        services.get_visible_memo(request.user, memo_id)
+        memo = drafting.update_memo(request.user, memo_id, _body(request))
+        return Response(_detail(memo.pk, request.user))
+
+
+class MemoDocumentView(APIView):
+    """The memo as the typesetting engine's ``"kind": "memo"`` JSON document."""
+
+    def get(self, request, memo_id: int):
+        return Response(memo_document(services.get_visible_memo(request.user, memo_id)))
+
+
+class MemoSubmitView(APIView):
+    @extend_schema(request=None, responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    def post(self, request, memo_id: int):
+        memo = services.submit(request.user, memo_id)
+        return Response(_detail(memo.pk, request.user))
+
+
+class AttachmentView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("Upload", {"file": serializers.FileField()})},
+        responses={201: OpenApiResponse(description="attachment"), **ERRORS},
+    )
+    def post(self, request, memo_id: int):
+        memo = services.get_visible_memo(request.user, memo_id)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("file: ไม่มีไฟล์แนบ", field="file")
+        a = drafting.add_attachment(request.user, memo, upload)
+        return Response({"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size}, status=201)
+
+
+class TaskListView(APIView):
+    @extend_schema(responses=inline_serializer("Task", {"id": serializers.IntegerField()}))
+    def get(self, request):
+        tasks = services.open_tasks(request.user)[:200]
+        return Response(
+            {
+                "results": [
+                    {
+                        "id": t.pk,
+                        "created": t.created.isoformat(),
+                        "memo": memo_summary(services.task_memo(t)),
+                    }
+                    for t in tasks
+                ]
+            }
+        )
+
+
+class DecideView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=DecideSerializer, responses={200: OpenApiResponse(description="the decision"), **ERRORS})
+    def post(self, request, task_id: int):
+        body = _body(request)
+        decision = services.decide(
+            request.user, task_id, body.get("decision", ""), body.get("comment", "")
+        )
+        return Response(
+            {"decision": decision.decision, "memo": memo_summary(Memo.objects.select_related("drafter").get(pk=decision.memo_id))}
+        )

@@ -1,0 +1,63 @@
+"""The review flow: one ``review`` task per route step, assigned to whoever acts for that step's
+position on the day; the memo's state (set by ``memos.review``) chooses where the flow goes next."""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from memos.models import Memo, MemoState
+from memos.review import current_assignee
+
+from . import views
+from .models import MemoProcess
+
+
+def _memo(activation) -> Memo:
+    return Memo.objects.get(pk=activation.process.memo_id)
+
+
+class MemoFlow(flow.Flow):
+    process_class = MemoProcess
+    process_title = _("เสนอบันทึกข้อความ")
+    process_description = _("บันทึกข้อความเสนอตามลำดับผู้บังคับบัญชา")
+    # A blocking row lock on the process: a second decision on the same task waits for the first
+    # to commit, then finds the task done (409). On SQLite the database itself serialises writes.
+    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+
+    start = flow.StartHandle(this.start_round).Next(this.review)
+
+    review = (
+        flow.View(views.TaskView.as_view())
+        .Annotation(title=_("พิจารณาบันทึกข้อความ"))
+        .Assign(this.review_assignee)
+        .Next(this.route)
+    )
+
+    route = (
+        flow.Switch()
+        .Case(this.review, this.goes_on)
+        .Case(this.approved, this.is_approved)
+        .Case(this.returned, this.is_returned)
+        .Default(this.rejected)
+    )
+
+    approved = flow.End()
+    returned = flow.End()
+    rejected = flow.End()
+
+    def start_round(self, activation, memo: Memo):
+        activation.process.memo = memo
+        activation.process.round = memo.round
+        return activation.process
+
+    def review_assignee(self, activation):
+        return current_assignee(_memo(activation)).official.user
+
+    def goes_on(self, activation) -> bool:
+        return _memo(activation).state == MemoState.IN_REVIEW
+
+    def is_approved(self, activation) -> bool:
+        return _memo(activation).state == MemoState.APPROVED
+
+    def is_returned(self, activation) -> bool:
+        return _memo(activation).state == MemoState.RETURNED

@@ -1,0 +1,126 @@
+"""The workflow's verbs: submit and decide. One function each, used by the API, the browser UI
+and the management commands alike."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from memos import review
+from memos.drafting import official_of
+from memos.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from memos.models import Decision, Memo, MemoState
+
+logger = logging.getLogger(__name__)
+
+DECISIONS = {k.value for k in Decision.Kind}
+
+
+def _flow():
+    from .flows import MemoFlow  # flows imports views, which import this module
+
+    return MemoFlow
+
+
+def visible_memos(user) -> QuerySet[Memo]:
+    """Drafts and memos under review are seen by their drafter, their reviewers, and staff."""
+    qs = Memo.objects.all()
+    if user.is_staff:
+        return qs
+    official = getattr(user, "official", None)
+    if official is None:
+        return qs.none()
+    return qs.filter(
+        Q(drafter=official) | Q(decisions__official=official) | Q(processes__task__owner=user)
+    ).distinct()
+
+
+def get_visible_memo(user, memo_id) -> Memo:
+    try:
+        return visible_memos(user).select_related("agency", "unit", "drafter", "drafter_position").get(
+            pk=memo_id
+        )
+    except (Memo.DoesNotExist, ValueError, TypeError):
+        raise NotFound("ไม่พบบันทึกข้อความ") from None
+
+
+def submit(user, memo_id: int) -> Memo:
+    """Take the number, snapshot the route and start a review round, all in one transaction."""
+    memo = get_visible_memo(user, memo_id)
+    if memo.drafter_id != official_of(user).pk:
+        raise NotAllowed("ส่งได้เฉพาะผู้ร่างบันทึก")
+    with transaction.atomic():
+        memo = Memo.objects.select_for_update().get(pk=memo.pk)
+        if not memo.is_editable:
+            raise Conflict("บันทึกนี้ส่งไปแล้ว")
+        review.begin_round(memo, user)
+        _flow().start.run(memo=memo)
+    return memo
+
+
+def open_tasks(user) -> QuerySet[Task]:
+    """The user's open review tasks, acting ones included (they are assigned to the acting official)."""
+    return (
+        Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task=_flow().review)
+        .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
+        .order_by("created")
+    )
+
+
+def task_memo(task: Task) -> Memo:
+    return task.process.memoprocess.memo
+
+
+def get_task(user, task_id) -> Task:
+    """404 for an unknown task; 403 for one that is someone else's."""
+    try:
+        task = Task.objects.select_related("process__memoprocess").get(pk=task_id, flow_task=_flow().review)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise NotFound("ไม่พบงานนี้") from None
+    if task.owner_id != user.pk:
+        raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
+    return task
+
+
+def decide(user, task_id, decision: str, comment: str) -> Decision:
+    """Record a decision and move the flow on, under the flow's lock.
+
+    A double click, or twenty at once, queue on the process row lock; the first commits, the
+    others find the task done and get Conflict. ``Decision.task_id`` is unique as a last guard.
+    """
+    if decision not in DECISIONS:
+        raise InvalidInput(f"decision: ต้องเป็นหนึ่งใน {', '.join(sorted(DECISIONS))}", field="decision")
+    if not isinstance(comment, str):
+        raise InvalidInput("comment: ต้องเป็นข้อความ", field="comment")
+    comment = comment.strip()
+    if len(comment) > 2000:
+        raise InvalidInput("comment: ยาวเกิน 2000 ตัวอักษร", field="comment")
+    task = get_task(user, task_id)
+    official = official_of(user)
+    flow_class = _flow()
+    with flow_class.lock(task.process_id):
+        task.refresh_from_db()
+        if task.status != STATUS.ASSIGNED:
+            raise Conflict("งานนี้มีผู้ตัดสินใจไปแล้ว")
+        if task.owner_id != user.pk:
+            raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
+        memo = Memo.objects.select_for_update().get(pk=task.process.memoprocess.memo_id)
+        activation = task.flow_task.activation_class(task)
+        activation.start(None)
+        result = review.record_decision(memo, task.pk, official, decision, comment, user)
+        activation.execute()
+        if memo.state == MemoState.APPROVED:
+            transaction.on_commit(lambda: after_approval(memo.pk), robust=True)
+    return result
+
+
+def after_approval(memo_id: int) -> None:
+    """Hand the post-approval work (documents, announcement, emails) to the worker, after commit.
+    Sent by task name so this app does not import the worker."""
+    from config.celery import app
+
+    app.send_task("worker.tasks.memo_approved", args=[memo_id])

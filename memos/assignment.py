@@ -29,12 +29,16 @@ def _current(qs, day: dt.date):
 
 def assignee_for(position: Position, day: dt.date) -> Assignee:
     """An acting assignment covers a vacant post or a holder who is away, so it is asked first."""
-    acting = _current(ActingAssignment.objects.filter(position=position), day).select_related(
-        "official__user"
-    ).first()
+    acting = (
+        _current(ActingAssignment.objects.filter(position=position), day)
+        .select_related("official__user")
+        .first()
+    )
     if acting is not None:
         return Assignee(acting.official, position, acting.kind, acting.official.position_on(day))
-    holding = _current(Holding.objects.filter(position=position), day).select_related("official__user").first()
+    holding = (
+        _current(Holding.objects.filter(position=position), day).select_related("official__user").first()
+    )
     if holding is not None:
         return Assignee(holding.official, position, "", position)
     raise InvalidInput(f"ไม่มีผู้ดำรงตำแหน่งหรือผู้รักษาราชการแทน “{position.title}” ในวันที่ {day.isoformat()}")

@@ -33,7 +33,9 @@ class MemoInput(BaseModel):
     subject: _Line
     addressee: _Line
     sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
-    closing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = "จึงเรียนมาเพื่อโปรดพิจารณา"
+    closing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = (
+        "จึงเรียนมาเพื่อโปรดพิจารณา"
+    )
     announcement: AnnouncementDraft | None = None
 
 

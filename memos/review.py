@@ -109,7 +109,12 @@ def record_decision(memo: Memo, task_id: int, official, kind: str, comment: str,
         memo.state, memo.current_step = MemoState.REJECTED, None
     memo.save(update_fields=["state", "current_step", "updated_at"])
     history.log(
-        memo, actor, kind, step=step.order, position=step.position.title, acting=assignee.acting_kind,
+        memo,
+        actor,
+        kind,
+        step=step.order,
+        position=step.position.title,
+        acting=assignee.acting_kind,
         comment=comment,
     )
     return decision

@@ -18,7 +18,9 @@ def submit(api, pk):
 
 def decide(api, user, decision, comment="", expect=200):
     task = my_task(api, user)
-    r = api(user).post(f"/api/tasks/{task}/decide/", {"decision": decision, "comment": comment}, format="json")
+    r = api(user).post(
+        f"/api/tasks/{task}/decide/", {"decision": decision, "comment": comment}, format="json"
+    )
     assert r.status_code == expect, r.content
     return r.json()
 
@@ -31,7 +33,10 @@ def test_seed_chain_to_approval_with_acting_clerk(api):
     assert m["state"] == "in_review" and m["number"] == "กบ 52401/1" and m["current_step"] == 1
     assert m["date"] == timezone.localdate().isoformat() and str(year) in m["date"]
     assert [s["position"] for s in m["route"]] == [
-        "หัวหน้าฝ่ายแผนงานและงบประมาณ", "หัวหน้าสำนักปลัดเทศบาล", "ปลัดเทศบาล", "นายกเทศมนตรีตำบลคลองพน",
+        "หัวหน้าฝ่ายแผนงานและงบประมาณ",
+        "หัวหน้าสำนักปลัดเทศบาล",
+        "ปลัดเทศบาล",
+        "นายกเทศมนตรีตำบลคลองพน",
     ]
     # nobody but the first reviewer has a task
     for user in ROUTE_USERS[1:] + ["rewadee"]:
@@ -46,29 +51,44 @@ def test_seed_chain_to_approval_with_acting_clerk(api):
     assert detail["state"] == "approved" and detail["current_step"] is None
     e = detail["endorsements"]
     assert [x["name"] for x in e] == [
-        "นางสาวอัญชนก ดำฤทธิ์", "นางสาวทรรศนีย์ เสือมาก", "นายวรวิทย์ หัวแหลม", "นายพิเชษฐ์ คีตรอบ",
+        "นางสาวอัญชนก ดำฤทธิ์",
+        "นางสาวทรรศนีย์ เสือมาก",
+        "นายวรวิทย์ หัวแหลม",
+        "นายพิเชษฐ์ คีตรอบ",
     ]
     assert [x["decision"] for x in e] == ["endorse", "endorse", "endorse", "approve"]
     assert e[2]["capacity"] == "รักษาราชการแทน"
     assert e[2]["acting"] == {
-        "kind": "รักษาราชการแทน", "for_position": "ปลัดเทศบาลตำบลคลองพน", "own_position": "ผู้อำนวยการกองช่าง",
+        "kind": "รักษาราชการแทน",
+        "for_position": "ปลัดเทศบาลตำบลคลองพน",
+        "own_position": "ผู้อำนวยการกองช่าง",
     }
     assert e[2]["position"] == "ปลัดเทศบาล"
     assert all(x["capacity"] == "own" for i, x in enumerate(e) if i != 2)
     assert [h.action for h in HistoryEntry.objects.filter(memo_id=m["id"])] == [
-        "created", "submitted", "endorse", "endorse", "endorse", "approve",
+        "created",
+        "submitted",
+        "endorse",
+        "endorse",
+        "endorse",
+        "approve",
     ]
     # the memo document (the typesetting input) carries the acting capacity as two lines' data
     doc = api("phichet").get(f"/api/memos/{m['id']}/document/").json()
     assert doc["kind"] == "memo" and doc["number"] == "กบ 52401/1"
-    assert doc["endorsements"][2]["acting"] == {"kind": "รักษาราชการแทน", "for_position": "ปลัดเทศบาลตำบลคลองพน"}
+    assert doc["endorsements"][2]["acting"] == {
+        "kind": "รักษาราชการแทน",
+        "for_position": "ปลัดเทศบาลตำบลคลองพน",
+    }
     assert doc["endorsements"][2]["position"] == "ผู้อำนวยการกองช่าง"
 
 
 def test_endorse_on_last_step_is_approve_and_approve_early_is_refused(api):
     m = submit(api, create_memo(api)["id"])
     task = my_task(api, "anchana")
-    r = api("anchana").post(f"/api/tasks/{task}/decide/", {"decision": "approve", "comment": ""}, format="json")
+    r = api("anchana").post(
+        f"/api/tasks/{task}/decide/", {"decision": "approve", "comment": ""}, format="json"
+    )
     assert r.status_code == 400 and "message" in r.json()
     assert memo(m["id"]).current_step == 1 and not Decision.objects.exists()
     for user in ROUTE_USERS[:3]:
@@ -81,7 +101,9 @@ def test_return_and_resubmit_restarts_route_and_supersedes(api):
     decide(api, "anchana", "endorse", "ผ่าน")
     # a return needs a reason
     task = my_task(api, "thatsanee")
-    r = api("thatsanee").post(f"/api/tasks/{task}/decide/", {"decision": "return", "comment": ""}, format="json")
+    r = api("thatsanee").post(
+        f"/api/tasks/{task}/decide/", {"decision": "return", "comment": ""}, format="json"
+    )
     assert r.status_code == 400
     decide(api, "thatsanee", "return", "โปรดแนบรายงานฉบับเต็ม")
     assert memo(m["id"]).state == "returned"
@@ -93,7 +115,8 @@ def test_return_and_resubmit_restarts_route_and_supersedes(api):
     assert again["number"] == m["number"] and again["round"] == 2 and again["current_step"] == 1
     endorsements = again["endorsements"]
     assert [(x["name"], x["superseded"]) for x in endorsements] == [
-        ("นางสาวอัญชนก ดำฤทธิ์", True), ("นางสาวทรรศนีย์ เสือมาก", True),
+        ("นางสาวอัญชนก ดำฤทธิ์", True),
+        ("นางสาวทรรศนีย์ เสือมาก", True),
     ]
     assert endorsements[1]["comment"] == "โปรดแนบรายงานฉบับเต็ม"
     for user in ROUTE_USERS:
@@ -117,7 +140,9 @@ def test_someone_elses_task_is_403_and_changes_nothing(api):
     m = submit(api, create_memo(api)["id"])
     task = my_task(api, "anchana")
     for intruder in ("phichet", "rewadee", "worawit"):
-        r = api(intruder).post(f"/api/tasks/{task}/decide/", {"decision": "endorse", "comment": "x"}, format="json")
+        r = api(intruder).post(
+            f"/api/tasks/{task}/decide/", {"decision": "endorse", "comment": "x"}, format="json"
+        )
         assert r.status_code == 403 and r.json()["message"]
     assert memo(m["id"]).current_step == 1 and not Decision.objects.exists()
 
@@ -176,7 +201,9 @@ def test_markup_is_stored_and_returned_literally(api):
 
 def test_unknown_ids_are_404(api):
     assert api("rewadee").get("/api/memos/999999/").status_code == 404
-    r = api("anchana").post("/api/tasks/999999/decide/", {"decision": "endorse", "comment": ""}, format="json")
+    r = api("anchana").post(
+        "/api/tasks/999999/decide/", {"decision": "endorse", "comment": ""}, format="json"
+    )
     assert r.status_code == 404 and r.json()["message"]
     assert api("rewadee").post("/api/memos/999999/submit/").status_code == 404
 

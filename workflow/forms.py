@@ -65,4 +65,6 @@ class DecisionForm(forms.Form):
         choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", _("ส่งคืนแก้ไข")), ("reject", _("ไม่อนุมัติ"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False)
+    comment = forms.CharField(
+        label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+    )

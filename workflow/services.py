@@ -41,8 +41,10 @@ def visible_memos(user) -> QuerySet[Memo]:
 
 def get_visible_memo(user, memo_id) -> Memo:
     try:
-        return visible_memos(user).select_related("agency", "unit", "drafter", "drafter_position").get(
-            pk=memo_id
+        return (
+            visible_memos(user)
+            .select_related("agency", "unit", "drafter", "drafter_position")
+            .get(pk=memo_id)
         )
     except (Memo.DoesNotExist, ValueError, TypeError):
         raise NotFound("ไม่พบบันทึกข้อความ") from None

@@ -123,7 +123,9 @@ class TaskView(View):
         if not form.is_valid():
             return self._render(form, status=400)
         try:
-            services.decide(request.user, self.task.pk, form.cleaned_data["decision"], form.cleaned_data["comment"])
+            services.decide(
+                request.user, self.task.pk, form.cleaned_data["decision"], form.cleaned_data["comment"]
+            )
         except DomainError as exc:
             if exc.status in (403, 409):
                 return _error_page(request, exc)

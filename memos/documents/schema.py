@@ -135,7 +135,9 @@ def parse_document(data: object) -> MemoDocument | AnnouncementDocument | Report
             for r_index, row in enumerate(table.rows):
                 if len(row) != len(table.columns):
                     raise DocumentError(
-                        [f"tables.{t_index}.rows.{r_index}: has {len(row)} cells, expected {len(table.columns)}"]
+                        [
+                            f"tables.{t_index}.rows.{r_index}: has {len(row)} cells, expected {len(table.columns)}"
+                        ]
                     )
             if table.widths is not None and len(table.widths) != len(table.columns):
                 raise DocumentError([f"tables.{t_index}.widths: expected {len(table.columns)} numbers"])

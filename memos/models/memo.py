@@ -78,6 +78,9 @@ class MemoStep(models.Model):
         ordering = ["order"]
         constraints = [models.UniqueConstraint(fields=["memo", "order"], name="memo_step_order_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.order}. {self.position_id}"
+
 
 class Decision(models.Model):
     class Kind(models.TextChoices):
@@ -108,6 +111,9 @@ class Decision(models.Model):
     class Meta:
         ordering = ["round", "step", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.official_name}: {self.decision}"
+
     @property
     def capacity(self) -> str:
         return self.acting_kind or "own"
@@ -121,6 +127,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class HistoryEntry(models.Model):
     """Append-only: who did what to a memo, when. Rows are never updated or deleted by the app."""
@@ -133,6 +142,9 @@ class HistoryEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at}: {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

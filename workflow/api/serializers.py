@@ -16,7 +16,11 @@ def decision_data(d: Decision) -> dict:
         "position": d.position_title,
         "name": d.official_name,
         "capacity": d.capacity,
-        "acting": {"kind": d.acting_kind, "for_position": d.signing_for_title, "own_position": d.own_position_title}
+        "acting": {
+            "kind": d.acting_kind,
+            "for_position": d.signing_for_title,
+            "own_position": d.own_position_title,
+        }
         if d.acting_kind
         else None,
         "comment": d.comment,

@@ -39,7 +39,9 @@ def _detail(memo_id: int, user) -> dict:
     memo = (
         Memo.objects.select_related("agency", "unit", "drafter", "drafter_position")
         .prefetch_related(
-            "decisions", "attachments", Prefetch("steps", queryset=MemoStep.objects.select_related("position"))
+            "decisions",
+            "attachments",
+            Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
         )
         .get(pk=memo.pk)
     )
@@ -79,7 +81,9 @@ class MemoListView(APIView):
             raise InvalidInput("limit/offset ต้องเป็นตัวเลข") from None
         return Response({"results": [memo_summary(m) for m in qs[offset : offset + limit]]})
 
-    @extend_schema(request=MemoInputSerializer, responses={201: OpenApiResponse(description="the memo"), **ERRORS})
+    @extend_schema(
+        request=MemoInputSerializer, responses={201: OpenApiResponse(description="the memo"), **ERRORS}
+    )
     def post(self, request):
         memo = drafting.create_memo(request.user, _body(request))
         return Response(_detail(memo.pk, request.user), status=status.HTTP_201_CREATED)
@@ -90,7 +94,9 @@ class MemoDetailView(APIView):
     def get(self, request, memo_id: int):
         return Response(_detail(memo_id, request.user))
 
-    @extend_schema(request=MemoInputSerializer, responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    @extend_schema(
+        request=MemoInputSerializer, responses={200: OpenApiResponse(description="the memo"), **ERRORS}
+    )
     def patch(self, request, memo_id: int):
         services.get_visible_memo(request.user, memo_id)
         memo = drafting.update_memo(request.user, memo_id, _body(request))
@@ -124,7 +130,9 @@ class AttachmentView(APIView):
         if upload is None:
             raise InvalidInput("file: ไม่มีไฟล์แนบ", field="file")
         a = drafting.add_attachment(request.user, memo, upload)
-        return Response({"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size}, status=201)
+        return Response(
+            {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size}, status=201
+        )
 
 
 class TaskListView(APIView):
@@ -148,12 +156,15 @@ class TaskListView(APIView):
 class DecideView(APIView):
     parser_classes = [JSONParser]
 
-    @extend_schema(request=DecideSerializer, responses={200: OpenApiResponse(description="the decision"), **ERRORS})
+    @extend_schema(
+        request=DecideSerializer, responses={200: OpenApiResponse(description="the decision"), **ERRORS}
+    )
     def post(self, request, task_id: int):
         body = _body(request)
-        decision = services.decide(
-            request.user, task_id, body.get("decision", ""), body.get("comment", "")
-        )
+        decision = services.decide(request.user, task_id, body.get("decision", ""), body.get("comment", ""))
         return Response(
-            {"decision": decision.decision, "memo": memo_summary(Memo.objects.select_related("drafter").get(pk=decision.memo_id))}
+            {
+                "decision": decision.decision,
+                "memo": memo_summary(Memo.objects.select_related("drafter").get(pk=decision.memo_id)),
+            }
         )

@@ -34,13 +34,15 @@ class Command(BaseCommand):
         units: dict[str, Unit] = {}
         for u in data["units"]:
             units[u["key"]], _ = Unit.objects.get_or_create(
-                agency=agency, name=u["name"],
+                agency=agency,
+                name=u["name"],
                 defaults={"parent": units.get(u.get("parent")), "phone": u.get("phone", "")},
             )
         positions: dict[str, Position] = {}
         for p in data["positions"]:
             positions[p["key"]], _ = Position.objects.get_or_create(
-                agency=agency, title=p["title"],
+                agency=agency,
+                title=p["title"],
                 defaults={"unit": units[p["unit"]], "full_title": p.get("full_title", "")},
             )
         User = get_user_model()
@@ -55,18 +57,25 @@ class Command(BaseCommand):
             official, _ = Official.objects.get_or_create(
                 user=user, defaults={k: o[k] for k in ("prefix", "first_name", "last_name")}
             )
-            Holding.objects.get_or_create(official=official, position=positions[o["position"]], defaults={"start": SINCE})
+            Holding.objects.get_or_create(
+                official=official, position=positions[o["position"]], defaults={"start": SINCE}
+            )
             officials[o["username"]] = official
         for a in data["acting"]:
             ActingAssignment.objects.get_or_create(
-                official=officials[a["username"]], position=positions[a["position"]], kind=a["kind"],
+                official=officials[a["username"]],
+                position=positions[a["position"]],
+                kind=a["kind"],
                 defaults={"start": SINCE, "order_reference": a.get("order_reference", "")},
             )
         for r in data["routes"]:
             route, _ = Route.objects.get_or_create(unit=units[r["unit"]])
             if not route.steps.exists():
                 RouteStep.objects.bulk_create(
-                    [RouteStep(route=route, order=i, position=positions[k]) for i, k in enumerate(r["steps"], 1)]
+                    [
+                        RouteStep(route=route, order=i, position=positions[k])
+                        for i, k in enumerate(r["steps"], 1)
+                    ]
                 )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@klongphon.example", password)
@@ -86,6 +95,4 @@ class Command(BaseCommand):
                     "announcement": {"subject": ann["subject"], "paragraphs": ann["paragraphs"]},
                 },
             )
-        self.stdout.write(
-            "Demo loaded. Logins (password %r): %s, admin" % (password, ", ".join(officials))
-        )
+        self.stdout.write(f"Demo loaded. Logins (password {password!r}): {', '.join(officials)}, admin")

@@ -1,0 +1,44 @@
+"""ประกาศ (form 7): emblem centred, title, subject, separator, body, date, signature."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import cm
+from reportlab.platypus import Spacer, Table
+from reportlab.platypus.flowables import HRFlowable
+
+from . import layout as L
+from .common import BOLD, REGULAR, body, build, image_or_space, signature_block
+from .schema import AnnouncementDocument
+from .text import TextStyle, ThaiParagraph
+from .thai import thai_date, thai_digits
+
+WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
+
+
+def story(doc: AnnouncementDocument) -> list:
+    d = thai_digits
+    emblem = Table([[image_or_space(doc.agency.emblem, L.EMBLEM_ANNOUNCEMENT)]], colWidths=[WIDTH])
+    emblem.setStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("FONTNAME", (0, 0), (-1, -1), REGULAR)])
+    centre_bold = TextStyle(font=BOLD, align="center")
+    out: list = [
+        emblem,
+        ThaiParagraph(f"ประกาศ{d(doc.agency.name)}", centre_bold),
+        ThaiParagraph(f"เรื่อง {d(doc.subject)}", centre_bold),
+        Spacer(1, 6),
+        HRFlowable(width=3 * cm, thickness=0.8, color="black", hAlign="CENTER"),
+        Spacer(1, 6),
+    ]
+    para = body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE, align="distributed")
+    out += [ThaiParagraph(d(p), para) for p in doc.paragraphs]
+    if doc.closing:
+        out.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
+    out.append(ThaiParagraph(
+        f"ประกาศ ณ วันที่ {thai_date(doc.date).replace(' ', ' พ.ศ. ', 2).replace(' พ.ศ. ', ' ', 1)}",
+        body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3),
+    ))
+    out += signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)
+    return out
+
+
+def render(doc: AnnouncementDocument) -> bytes:
+    return build(story(doc), title=doc.subject)

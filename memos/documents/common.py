@@ -1,0 +1,101 @@
+"""Shared pieces: the document template with page numbers, signature blocks, images."""
+
+from __future__ import annotations
+
+import io
+import os
+from functools import partial
+
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Image, Spacer
+from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, PageTemplate
+
+from . import layout as L
+from .fonts import BOLD, REGULAR, register
+from .text import TextStyle, ThaiParagraph, actual_text_open, shaped
+from .thai import thai_date, thai_digits
+
+
+def body(size=L.BODY_SIZE, **kw) -> TextStyle:
+    return TextStyle(font=REGULAR, size=size, **kw)
+
+
+def image_or_space(path: str | None, height: float, width: float | None = None):
+    """An image scaled to ``height``; a blank of the same height when there is none (space kept)."""
+    if path and os.path.isfile(path):
+        img = Image(path)
+        ratio = img.imageWidth / float(img.imageHeight or 1)
+        img.drawHeight, img.drawWidth = height, height * ratio
+        return img
+    return Spacer(width or height, height)
+
+
+def signature_block(name: str, lines: list[str], signature: str | None, width: float, digits=True,
+                    date=None) -> list:
+    """Signature (image or blank), "(name)", position line(s), centred in the right part of the page."""
+    indent = width * 0.42
+    st = body(align="center", left_indent=indent)
+    sig = image_or_space(signature, 1.2 * cm)
+    if isinstance(sig, Image):
+        sig.hAlign = "RIGHT"
+        sig._offs_x = 0
+    out = [Spacer(1, 4), _centred_right(sig, width, indent), ThaiParagraph(f"({name})", st)]
+    out += [ThaiParagraph(thai_digits(x) if digits else x, st) for x in lines]
+    if date is not None:
+        out.append(ThaiParagraph(thai_date(date), st))
+    return out
+
+
+def _centred_right(flowable, width, indent):
+    from reportlab.platypus import Table
+
+    t = Table([[flowable]], colWidths=[width - indent])
+    t.hAlign = "RIGHT"
+    t.setStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0), ("FONTNAME", (0, 0), (-1, -1), REGULAR)])
+    return t
+
+
+def _page_number(canv, doc):
+    n = canv.getPageNumber()
+    if n < L.PAGE_NUMBERS_FROM:
+        return
+    text = f"- {thai_digits(str(n))} -"
+    w = shaped(text, REGULAR, L.BODY_SIZE)[1]
+    x = (doc.pagesize[0] - w) / 2
+    y = doc.pagesize[1] - 1.0 * cm
+    canv._code.append(actual_text_open(text))
+    t = canv.beginText(x, y)
+    t.setFont(REGULAR, L.BODY_SIZE)
+    t.textOut(shaped(text, REGULAR, L.BODY_SIZE)[0])
+    canv.drawText(t)
+    canv._code.append("EMC")
+
+
+def build(story: list, pagesize=L.PAGE, on_first=None, title="") -> bytes:
+    register()
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf, pagesize=pagesize, leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
+        topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM, title=title, author="", creator="memo-approval",
+        initialFontName=REGULAR, initialFontSize=L.BODY_SIZE,
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, 0, 0, 0, 0, id="body")
+    later_frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height - 0.6 * cm, 0, 0, 0, 0, id="later")
+
+    def first(canv, d):
+        if on_first:
+            on_first(canv, d)
+        _page_number(canv, d)
+
+    doc.addPageTemplates([
+        PageTemplate(id="first", frames=[frame], onPage=first, autoNextPageTemplate="later"),
+        PageTemplate(id="later", frames=[later_frame], onPage=_page_number),
+    ])
+    doc.build(story, canvasmaker=partial(Canvas, initialFontName=REGULAR, initialFontSize=L.BODY_SIZE))
+    return buf.getvalue()
+
+
+__all__ = ["BOLD", "REGULAR", "body", "build", "image_or_space", "signature_block"]

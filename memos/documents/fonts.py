@@ -1,0 +1,69 @@
+"""Sarabun from ``fontpkg-sarabun``, registered for ReportLab with HarfBuzz shaping, and a fix for
+the text layer of shaped glyphs.
+
+ReportLab (5.1.0, pinned) gives a shaped glyph that has no cmap entry (Thai tone marks lowered
+``uni0E48.small``, ligatures ``uni0E4D0E49``) a private-use code point, and its ToUnicode map then
+says U+E000…: copied text comes out as garbage. Sarabun's glyph names spell their characters, so
+``_patch_to_unicode`` rewrites those entries to the real characters. Lines also carry /ActualText
+(see ``text.py``), which readers that honour it (poppler) prefer.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import fontpkg_sarabun
+from reportlab.pdfbase import pdfmetrics, ttfonts
+
+REGULAR = "Sarabun"
+BOLD = "Sarabun-Bold"
+_FILES = {REGULAR: "Sarabun-Regular.ttf", BOLD: "Sarabun-Bold.ttf"}
+_UNI = re.compile(r"uni((?:[0-9A-F]{4})+)")
+
+
+def glyph_name_text(name: str) -> str | None:
+    """``uni0E48.small`` → "\u0e48"; ``uni0E4D0E49`` → "\u0e4d\u0e49"; else None."""
+    m = _UNI.match(name.split(".")[0])
+    if not m:
+        return None
+    hexes = m.group(1)
+    return "".join(chr(int(hexes[i : i + 4], 16)) for i in range(0, len(hexes), 4))
+
+
+def _pua_text(face_name: str, code: int) -> str | None:
+    font = _by_face.get(face_name)
+    if font is None or not (0xE000 <= code <= 0xF8FF):
+        return None
+    gid = font.face.charToGlyph.get(code)
+    if gid is None:
+        return None
+    return glyph_name_text(font.hbFont(10).glyph_to_string(gid))
+
+
+_by_face: dict[str, ttfonts.TTFont] = {}
+_original_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _patched_cmap(fontname: str, subset) -> str:
+    text = _original_cmap(fontname, subset)
+    face = fontname.split("+", 1)[-1]
+    if face not in _by_face:
+        return text
+    for index, code in enumerate(subset):
+        real = _pua_text(face, code)
+        if real:
+            utf16 = real.encode("utf-16-be").hex().upper()
+            text = text.replace("<%02X> <%04X>" % (index, code), f"<{index:02X}> <{utf16}>", 1)
+    return text
+
+
+@cache
+def register() -> None:
+    """Idempotent: register the two faces once per process."""
+    for name, filename in _FILES.items():
+        font = ttfonts.TTFont(name, str(fontpkg_sarabun.ROOT / "files" / filename), shapable=True)
+        pdfmetrics.registerFont(font)
+        _by_face[font.face.name.decode() if isinstance(font.face.name, bytes) else font.face.name] = font
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+    ttfonts.makeToUnicodeCMap = _patched_cmap

@@ -1,0 +1,123 @@
+"""Thai text rules: digits, dates, and where a line may break.
+
+Word boundaries come from pythainlp's ``newmm`` with a small user dictionary (agency and position
+names); the break rules on top of it are checked again, independently, by the PDF checker in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from functools import lru_cache
+
+from pythainlp.util import arabic_digit_to_thai_digit, thai_strftime
+
+# House style: Arabic digits in memo and announcement text print as Thai digits.
+THAI_DIGITS = True
+
+USER_WORDS = frozenset(
+    {
+        "คลองพน", "คลองท่อม", "กระบี่", "ปลัดเทศบาล", "นายกเทศมนตรี", "เทศมนตรี", "รักษาราชการแทน",
+        "ปฏิบัติราชการแทน", "รักษาการในตำแหน่ง", "สำนักปลัดเทศบาล", "กองช่าง", "กองคลัง", "ปีงบประมาณ",
+        "งบประมาณ", "ความโปร่งใส", "คุณธรรม", "ป.ป.ช.", "ไตรมาส",
+    }
+)
+
+LEADING_VOWELS = frozenset("เแโใไ")
+# Never at the start of a line: above/below vowels, tone marks, following vowels, ๆ and ฯ.
+NO_LINE_START = frozenset(
+    "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
+    "\u0e30\u0e32\u0e33\u0e45\u0e46\u0e2f"
+)
+
+
+def is_thai(ch: str) -> bool:
+    return "\u0e01" <= ch <= "\u0e5b"
+
+
+def thai_digits(text: str) -> str:
+    return arabic_digit_to_thai_digit(text) if THAI_DIGITS else text
+
+
+def thai_date(day: dt.date, digits: bool = True) -> str:
+    """``๓๐ มีนาคม ๒๕๖๙``: day, full month, Buddhist-era year."""
+    return thai_strftime(dt.datetime(day.year, day.month, day.day), "%-d %B %Y", thaidigit=digits and THAI_DIGITS)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from pythainlp.corpus.common import thai_words
+    from pythainlp.tokenize import Tokenizer
+
+    return Tokenizer(custom_dict=set(thai_words()) | USER_WORDS, engine="newmm", keep_whitespace=True)
+
+
+def may_break_between(left: str, right: str) -> bool:
+    """May a line end after ``left`` and the next begin with ``right``?"""
+    if not left or not right:
+        return True
+    a, b = left[-1], right[0]
+    if a.isspace() or b.isspace():
+        return True
+    if not (is_thai(a) and is_thai(b)):
+        return False  # inside Latin words, numbers, "ISO/IEC", "3,450,000": only at spaces
+    if b in NO_LINE_START or a in LEADING_VOWELS:
+        return False
+    if unicodedata.category(b) == "Nd" or unicodedata.category(a) == "Nd":
+        return False  # keep Thai numbers whole
+    return True
+
+
+@lru_cache(maxsize=20000)
+def _segment_chunk(chunk: str) -> tuple[str, ...]:
+    tokens = _tokenizer().word_tokenize(chunk)
+    pieces: list[str] = []
+    for tok in tokens:
+        if pieces and not may_break_between(pieces[-1], tok):
+            pieces[-1] += tok
+        else:
+            pieces.append(tok)
+    return tuple(pieces)
+
+
+def segment(text: str) -> list[str]:
+    """Unbreakable pieces; whitespace runs are pieces of their own. Cached per space-separated chunk
+    (words repeat a lot across a document)."""
+    out: list[str] = []
+    for i, chunk in enumerate(text.split(" ")):
+        if i:
+            out.append(" ")
+        if chunk:
+            pieces = _segment_chunk(chunk)
+            if out and pieces and not may_break_between(out[-1], pieces[0]):
+                out[-1] += pieces[0]
+                out.extend(pieces[1:])
+            else:
+                out.extend(pieces)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def clusters(word: str) -> tuple[str, ...]:
+    """Thai character clusters (TCC), the only places a too-wide word may be cut; other scripts by
+    character, with combining marks kept on their base."""
+    from pythainlp.tokenize import subword_tokenize
+
+    parts: list[str] = []
+    for part in subword_tokenize(word, engine="tcc"):
+        if any(is_thai(c) for c in part):
+            parts.append(part)
+        else:
+            for ch in part:
+                if parts and unicodedata.combining(ch):
+                    parts[-1] += ch
+                else:
+                    parts.append(ch)
+    # a cluster never starts with a mark or following vowel
+    merged: list[str] = []
+    for p in parts:
+        if merged and (p[0] in NO_LINE_START or merged[-1][-1] in LEADING_VOWELS):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    return tuple(merged)

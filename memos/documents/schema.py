@@ -118,7 +118,11 @@ class DocumentError(ValueError):
 def format_errors(exc: ValidationError) -> list[str]:
     out = []
     for err in exc.errors():
-        path = ".".join(str(p) for p in err["loc"] if p not in ("str", "list[str]"))
+        if err["type"] == "union_tag_invalid":
+            out.append("kind: must be one of memo, announcement, report")
+            continue
+        loc = err["loc"][1:] if err["loc"] and err["loc"][0] in ("memo", "announcement", "report") else err["loc"]
+        path = ".".join(str(p) for p in loc if p not in ("str", "list[str]"))
         out.append(f"{path or '(document)'}: {err['msg']}")
     return out
 

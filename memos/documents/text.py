@@ -68,8 +68,12 @@ def _pieces(runs, size: float) -> list[Piece]:
 
 
 def _split_wide(piece: Piece, avail: float, size: float) -> list[Piece]:
+    """Cut a piece wider than the line: at plain word boundaries, else at character clusters."""
+    units: list[str] = []
+    for w in thai.finer_words(piece.text):
+        units += [w] if shaped(w, piece.font, piece.size)[1] <= avail else list(thai.clusters(w))
     parts, cur = [], ""
-    for cl in thai.clusters(piece.text):
+    for cl in units:
         cand = cur + cl
         if cur and shaped(cand, piece.font, piece.size)[1] > avail:
             parts.append(cur)

@@ -59,6 +59,8 @@ def may_break_between(left: str, right: str) -> bool:
     a, b = left[-1], right[0]
     if a.isspace() or b.isspace():
         return True
+    if a == "/" and is_thai(b) and b not in NO_LINE_START:
+        return True  # "จัดทำ/ปรับปรุง/เผยแพร่": after a slash before a Thai word
     if not (is_thai(a) and is_thai(b)):
         return False  # inside Latin words, numbers, "ISO/IEC", "3,450,000": only at spaces
     if b in NO_LINE_START or a in LEADING_VOWELS:
@@ -95,6 +97,21 @@ def segment(text: str) -> list[str]:
             else:
                 out.extend(pieces)
     return out
+
+
+@lru_cache(maxsize=4096)
+def finer_words(word: str) -> tuple[str, ...]:
+    """A too-wide piece split at plain ``newmm`` word boundaries (no compound dictionary entries),
+    tried before cutting at character clusters."""
+    from pythainlp.tokenize import word_tokenize
+
+    pieces: list[str] = []
+    for tok in word_tokenize(word, engine="newmm"):
+        if pieces and not may_break_between(pieces[-1], tok):
+            pieces[-1] += tok
+        else:
+            pieces.append(tok)
+    return tuple(pieces)
 
 
 @lru_cache(maxsize=4096)

@@ -54,7 +54,7 @@ def _patched_cmap(fontname: str, subset) -> str:
         real = _pua_text(face, code)
         if real:
             utf16 = real.encode("utf-16-be").hex().upper()
-            text = text.replace("<%02X> <%04X>" % (index, code), f"<{index:02X}> <{utf16}>", 1)
+            text = text.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
     return text
 
 

@@ -8,6 +8,7 @@ checked character by character.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import unicodedata
@@ -124,7 +125,7 @@ class Report:
         self.text = pdftotext(pdf)
         self.squashed, self.breaks = _squash(self.text)
         self.lines = [ln.strip() for ln in self.text.splitlines() if ln.strip()]
-        self.pypdf = "".join(page.extract_text() or "" for page in PdfReader(__import__("io").BytesIO(pdf)).pages)
+        self.pypdf = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
     def line_problems(self) -> list[str]:
         out = []

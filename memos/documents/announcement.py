@@ -33,7 +33,7 @@ def story(doc: AnnouncementDocument) -> list:
     if doc.closing:
         out.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
     out.append(ThaiParagraph(
-        f"ประกาศ ณ วันที่ {thai_date(doc.date).replace(' ', ' พ.ศ. ', 2).replace(' พ.ศ. ', ' ', 1)}",
+        f"ประกาศ ณ วันที่ {thai_date(doc.date, era=True)}",
         body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3),
     ))
     out += signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)

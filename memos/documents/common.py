@@ -8,7 +8,7 @@ from functools import partial
 
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, Spacer
+from reportlab.platypus import Image, Spacer, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, PageTemplate
 
 from . import layout as L
@@ -37,9 +37,6 @@ def signature_block(name: str, lines: list[str], signature: str | None, width: f
     indent = width * 0.42
     st = body(align="center", left_indent=indent)
     sig = image_or_space(signature, 1.2 * cm)
-    if isinstance(sig, Image):
-        sig.hAlign = "RIGHT"
-        sig._offs_x = 0
     out = [Spacer(1, 4), _centred_right(sig, width, indent), ThaiParagraph(f"({name})", st)]
     out += [ThaiParagraph(thai_digits(x) if digits else x, st) for x in lines]
     if date is not None:
@@ -48,8 +45,6 @@ def signature_block(name: str, lines: list[str], signature: str | None, width: f
 
 
 def _centred_right(flowable, width, indent):
-    from reportlab.platypus import Table
-
     t = Table([[flowable]], colWidths=[width - indent])
     t.hAlign = "RIGHT"
     t.setStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0),

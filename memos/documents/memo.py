@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Spacer, Table
 
 from . import layout as L
@@ -67,5 +66,3 @@ def story(doc: MemoDocument) -> list:
 def render(doc: MemoDocument) -> bytes:
     return build(story(doc), title=doc.subject)
 
-
-__all__ = ["render", "story", "cm"]

@@ -8,7 +8,7 @@ private-use code points into the text layer; this flowable does its own line bre
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -67,7 +67,7 @@ def _pieces(runs, size: float) -> list[Piece]:
     return out
 
 
-def _split_wide(piece: Piece, avail: float, size: float) -> list[Piece]:
+def _split_wide(piece: Piece, avail: float) -> list[Piece]:
     """Cut a piece wider than the line: at plain word boundaries, else at character clusters."""
     units: list[str] = []
     for w in thai.finer_words(piece.text):
@@ -117,7 +117,7 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
             queue.append(p)
             continue
         # an unbreakable piece wider than the line: cut at cluster boundaries
-        split = _split_wide(p, avail, size)
+        split = _split_wide(p, avail)
         queue.extend(reversed(split[1:]))
         cur.append(split[0])
         cur_w += split[0].width
@@ -196,7 +196,6 @@ class TextStyle:
     left_indent: float = 0
     align: str = "left"
     leader: bool = False  # dotted line under the text (header fields)
-    extra: dict = field(default_factory=dict)
 
     @property
     def line_height(self) -> float:

@@ -39,9 +39,10 @@ def thai_digits(text: str) -> str:
     return arabic_digit_to_thai_digit(text) if THAI_DIGITS else text
 
 
-def thai_date(day: dt.date, digits: bool = True) -> str:
-    """``๓๐ มีนาคม ๒๕๖๙``: day, full month, Buddhist-era year."""
-    return thai_strftime(dt.datetime(day.year, day.month, day.day), "%-d %B %Y", thaidigit=digits and THAI_DIGITS)
+def thai_date(day: dt.date, era: bool = False) -> str:
+    """``๓๐ มีนาคม ๒๕๖๙`` (``era``: ``๓๐ มีนาคม พ.ศ. ๒๕๖๙``): day, full month, Buddhist-era year."""
+    fmt = "%-d %B พ.ศ. %Y" if era else "%-d %B %Y"
+    return thai_strftime(dt.datetime(day.year, day.month, day.day), fmt, thaidigit=THAI_DIGITS)
 
 
 @lru_cache(maxsize=1)

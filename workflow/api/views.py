@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from memos import drafting
 from memos.document import memo_document
-from memos.errors import InvalidInput
+from memos.errors import InvalidInput, NotFound
 from memos.models import Memo, MemoStep
 from workflow import services
 
@@ -35,16 +35,20 @@ def _body(request: Request) -> dict:
 
 
 def _detail(memo_id: int, user) -> dict:
-    memo = services.get_visible_memo(user, memo_id)
-    memo = (
-        Memo.objects.select_related("agency", "unit", "drafter", "drafter_position")
-        .prefetch_related(
-            "decisions",
-            "attachments",
-            Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
+    """One visibility-checked fetch with everything the representation needs."""
+    try:
+        memo = (
+            services.visible_memos(user)
+            .select_related("agency", "unit", "drafter", "drafter_position")
+            .prefetch_related(
+                "decisions",
+                "attachments",
+                Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
+            )
+            .get(pk=memo_id)
         )
-        .get(pk=memo.pk)
-    )
+    except Memo.DoesNotExist:
+        raise NotFound("ไม่พบบันทึกข้อความ") from None
     return memo_data(memo, list(memo.decisions.all()), list(memo.steps.all()), list(memo.attachments.all()))
 
 

@@ -216,3 +216,16 @@ def texts_of(doc: dict) -> list[str]:
         if e.get("acting"):
             out += [e["acting"]["kind"], e["acting"]["for_position"]]
     return [x for x in out if x]
+
+
+def word_boxes(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """(page, x_min, x_max, text) of every word poppler finds, for checks of where text sits."""
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    boxes, page = [], 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line)
+        if m:
+            boxes.append((page, float(m[1]), float(m[2]), m[3]))
+    return boxes

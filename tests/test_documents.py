@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from memos.documents import DocumentError, parse_document, render_pdf
 
-from .pdfcheck import Report, pdffonts, texts_of
+from .pdfcheck import Report, pdffonts, texts_of, word_boxes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -81,6 +82,25 @@ def test_narrow_cells_and_an_unbreakable_200_char_token():
     assert not report.check("การป้องกันการขัดกันระหว่างประโยชน์ส่วนตนและประโยชน์ส่วนรวม")
 
 
+def test_table_text_stays_inside_its_cells_when_rows_split_across_pages():
+    from memos.documents import layout, report
+
+    base = load("report")
+    table = copy.deepcopy(base["tables"][0])
+    table["caption"] = None
+    table["rows"] = [[r[0]] + [c * 4 if isinstance(c, str) else c * 4 for c in r[1:]] for r in table["rows"]]
+    pdf = render_pdf({"kind": "report", "title": "ตาราง", "tables": [table]})
+    weights = table["widths"]
+    edges, x = [], layout.MARGIN_LEFT
+    for w in weights[:-1]:
+        x += report.WIDTH * w / sum(weights)
+        edges.append(x)
+    boxes = [b for b in word_boxes(pdf) if b[3] != "ตาราง" and not re.fullmatch(r"- \S+ -", b[3])]  # title, page numbers
+    assert len({b[0] for b in boxes}) >= 3  # rows really do split across pages
+    straddling = [b for b in boxes for e in edges if b[1] < e - 0.5 and b[2] > e + 0.5]
+    assert not straddling, straddling[:5]
+
+
 def test_sixty_page_report_keeps_every_row():
     base = load("report")
     rows = [row for t in base["tables"] for row in t["rows"]]
@@ -99,6 +119,53 @@ def test_sixty_page_report_keeps_every_row():
     assert flat.count("ลำดับมาตรการ/กิจกรรม") >= 60  # header row repeated on every page
     for r in table["rows"][::25] + table["rows"][-1:]:
         assert not report.check(r[1] if isinstance(r[1], str) else r[1][0])
+
+
+def _png(path: Path, size: tuple[int, int], colour: str) -> str:
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", size, "white")
+    ImageDraw.Draw(img).ellipse([4, 4, size[0] - 4, size[1] - 4], outline=colour, width=6)
+    img.save(path)
+    return str(path)
+
+
+def _images(pdf: bytes) -> list[tuple[int, int, float]]:
+    """(width px, height px, drawn height in points) of each image placed, from poppler's pdfimages."""
+    out = subprocess.run(["pdfimages", "-list", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    return [(int(r[3]), int(r[4]), int(r[4]) / float(r[13]) * 72) for r in rows if r[2] == "image"]
+
+
+def test_emblem_and_signatures_are_placed_at_their_sizes(tmp_path):
+    emblem = _png(tmp_path / "emblem.png", (300, 330), "navy")
+    sig = _png(tmp_path / "sig.png", (400, 120), "blue")
+    memo = load("memo")
+    memo["agency"]["emblem"] = emblem
+    memo["signer"]["signature"] = sig
+    for e in memo["endorsements"]:
+        e["signature"] = sig
+    found = _images(render_pdf(memo))
+    heights = sorted(round(h / 28.35, 1) for *_, h in found)  # in cm
+    assert heights.count(1.5) == 1  # the emblem, 1.5 cm high
+    assert heights.count(1.2) == 1 + len(memo["endorsements"])  # drafter and every comment signed
+
+    ann = load("announcement")
+    ann["agency"]["emblem"] = emblem
+    ann["signer"]["signature"] = sig
+    found = sorted(round(h / 28.35, 1) for *_, h in _images(render_pdf(ann)))
+    assert found == [1.2, 3.0]  # signature, emblem 3 cm high
+
+
+@pytest.mark.parametrize("content,message", [(None, "image file not found"), (b"GIF89a....", "not a PNG or JPEG")])
+def test_missing_or_wrong_type_image_is_a_clear_input_error(tmp_path, content, message):
+    path = tmp_path / "sig.png"
+    if content is not None:
+        path.write_bytes(content)
+    doc = load("announcement")
+    doc["signer"]["signature"] = str(path)
+    with pytest.raises(DocumentError, match=message):
+        render_pdf(doc)
 
 
 def test_user_markup_is_printed_literally():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from functools import partial
 
 from reportlab.lib.units import cm
@@ -23,7 +22,7 @@ def body(size=L.BODY_SIZE, **kw) -> TextStyle:
 
 def image_or_space(path: str | None, height: float, width: float | None = None):
     """An image scaled to ``height``; a blank of the same height when there is none (space kept)."""
-    if path and os.path.isfile(path):
+    if path:  # the schema checked it is a PNG or JPEG file
         img = Image(path)
         ratio = img.imageWidth / float(img.imageHeight or 1)
         img.drawHeight, img.drawWidth = height, height * ratio

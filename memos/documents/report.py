@@ -12,6 +12,7 @@ from .text import TextStyle, ThaiParagraph
 
 PAGE = landscape(L.PAGE)  # seven columns need the width
 WIDTH = PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
+CELL_PAD = 3  # points
 
 
 def _cell(value, style) -> list:
@@ -22,8 +23,11 @@ def _cell(value, style) -> list:
 def table(t, width: float = WIDTH) -> Table:
     weights = t.widths or [1.0] * len(t.columns)
     widths = [width * w / sum(weights) for w in weights]
-    head = TextStyle(font=BOLD, size=L.REPORT_CELL_SIZE, align="center")
-    cell = body(size=L.REPORT_CELL_SIZE)
+    # Cell padding lives in the paragraph, not the table: ReportLab 5.1's Table.splitInRow hands a
+    # split cell the full column width (padding not subtracted), so padded text overflowed the grid.
+    pad = {"left_indent": CELL_PAD, "right_indent": CELL_PAD}
+    head = TextStyle(font=BOLD, size=L.REPORT_CELL_SIZE, align="center", **pad)
+    cell = body(size=L.REPORT_CELL_SIZE, **pad)
     data = [[_cell(c, head) for c in t.columns]] + [[_cell(c, cell) for c in row] for row in t.rows]
     tbl = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
     tbl.setStyle([
@@ -31,8 +35,8 @@ def table(t, width: float = WIDTH) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ])
     return tbl
 

@@ -8,7 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 MAX_LINE = 500  # a name, a heading, a subject
 MAX_PARAGRAPH = 5000
@@ -22,6 +30,22 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 OptLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LINE)]
 Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARAGRAPH)]
 CellPara = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PARAGRAPH)]
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def _image_file(path: str) -> str:
+    """A missing or non-image file is an input error, not a crash half-way through a PDF."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        raise ValueError(f"image file not found: {path}") from None
+    if not head.startswith(IMAGE_MAGIC):
+        raise ValueError(f"not a PNG or JPEG image: {path}")
+    return path
+
+
+ImagePath = Annotated[str, AfterValidator(_image_file)]
 
 
 class _Strict(BaseModel):
@@ -37,7 +61,7 @@ class Section(_Strict):
 class Signer(_Strict):
     name: Line
     position: Line
-    signature: str | None = None  # path to an image file; None prints a blank signing space
+    signature: ImagePath | None = None  # None prints a blank signing space
 
 
 class Acting(_Strict):
@@ -52,12 +76,12 @@ class Endorsement(_Strict):
     position: Line
     acting: Acting | None = None
     date: dt.date | None = None
-    signature: str | None = None
+    signature: ImagePath | None = None
 
 
 class Agency(_Strict):
     name: Line
-    emblem: str | None = None  # image path; its space is kept when there is none
+    emblem: ImagePath | None = None  # its space is kept when there is none
 
 
 class MemoDocument(_Strict):

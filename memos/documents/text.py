@@ -194,6 +194,7 @@ class TextStyle:
     space_before: float = 0
     first_indent: float = 0
     left_indent: float = 0
+    right_indent: float = 0
     align: str = "left"
     leader: bool = False  # dotted line under the text (header fields)
 
@@ -223,7 +224,7 @@ class ThaiParagraph(Flowable):
             if self._lines is not None and self._width is None:
                 return self._lines  # a split part keeps its lines
             self._lines = layout(
-                self.runs, self.style.size, avail_width - self.style.left_indent, self.style.first_indent
+                self.runs, self.style.size, avail_width - self.style.left_indent - self.style.right_indent, self.style.first_indent
             )
             self._width = avail_width
         return self._lines
@@ -250,7 +251,7 @@ class ThaiParagraph(Flowable):
         canv = self.canv
         st = self.style
         y = self.height - st.size * 1.02
-        width = self.width - st.left_indent
+        width = self.width - st.left_indent - st.right_indent
         for line in self._lines:
             draw_line(canv, line, st.left_indent, y, st.size, width, st.align)
             if st.leader:

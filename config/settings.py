@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 import fontpkg_sarabun
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -113,6 +114,10 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="สารบรรณ <saraban@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+MAIL_DOMAIN = env("MAIL_DOMAIN", default="saraban.localhost")  # right-hand side of Message-IDs
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
+MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=30)  # doubles each try, at most 1 h
+REMINDER_WORKING_DAYS = env.int("REMINDER_WORKING_DAYS", default=3)
 
 # Celery. The embedded broker is kombu's filesystem transport: no server, survives restarts.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -133,6 +138,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    # Redis: a message taken by a worker that then died is handed out again after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT)
+    }
+# The outbox: the sweep re-hands pending work not handed over for this long (longer than a task
+# may run, so work in progress is not duplicated needlessly; duplicates are harmless anyway).
+OUTBOX_REDISPATCH_AFTER = env.int("OUTBOX_REDISPATCH_AFTER", default=CELERY_TASK_TIME_LIMIT + 60)
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+# Queues: documents (rendering: CPU-heavy, prefetch 1) and mail (network waits), so a slow SMTP
+# server never holds up issuing and a long report never delays an email.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "worker.tasks.issue_memo": {"queue": "documents"},
+    "worker.tasks.send_email": {"queue": "mail"},
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "worker.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "remind-waiting": {"task": "worker.tasks.remind_waiting", "schedule": crontab(hour=8, minute=0)},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from . import models
+from . import models, outbox
 
 
 class UnitInline(admin.TabularInline):
@@ -80,10 +81,41 @@ class HistoryInline(ReadOnlyInline):
     model = models.HistoryEntry
 
 
+class OutboxInline(ReadOnlyInline):
+    model = models.OutboxMessage
+    fields = ("key", "state", "attempts", "last_error", "created_at", "done_at")
+
+
 @admin.register(models.Memo)
 class MemoAdmin(admin.ModelAdmin):
     list_display = ("id", "subject", "state", "number", "date", "drafter")
     list_filter = ("state", "agency")
     search_fields = ("subject",)
     readonly_fields = ("state", "number", "register_year", "date", "round", "current_step")
-    inlines = [DecisionInline, HistoryInline]
+    inlines = [DecisionInline, HistoryInline, OutboxInline]
+
+
+@admin.register(models.OutboxMessage)
+class OutboxAdmin(admin.ModelAdmin):
+    """Failed work shows here with its last error; "retry" puts it back in the queue."""
+
+    list_display = ("id", "key", "state", "attempts", "last_error", "created_at", "dispatched_at", "done_at")
+    list_filter = ("state", "task")
+    search_fields = ("key",)
+    readonly_fields = [f.name for f in models.OutboxMessage._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("ลองใหม่ (งานที่ล้มเหลวหรือค้าง)"))
+    def retry(self, request, queryset):
+        for msg in queryset.exclude(state=models.OutboxMessage.State.DONE):
+            outbox.retry(msg)
+        self.message_user(request, _("ส่งกลับเข้าคิวแล้ว"))
+
+
+@admin.register(models.Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ("id", "subject", "date", "published_at")
+    readonly_fields = ("memo", "agency", "document", "date", "signer_name", "signer_position")

@@ -52,3 +52,27 @@ def memo_document(memo: Memo, decisions=None) -> dict:
         },
         "endorsements": [endorsement_of(d) for d in decisions],
     }
+
+
+def signer_position(decision) -> str:
+    """The approver's position as signed: own post, or "<own post> <acting kind> <post>"."""
+    if decision.acting_kind:
+        return f"{decision.own_position_title} {decision.acting_kind} {decision.signing_for_title}".strip()
+    return decision.position_title
+
+
+def announcement_document(memo: Memo, approval) -> dict:
+    """The ประกาศ drafted on the memo, signed by the approver and dated the approval date."""
+    draft = memo.announcement or {}
+    return {
+        "kind": "announcement",
+        "agency": {"name": memo.agency.name, "emblem": _path(memo.agency.emblem)},
+        "subject": draft.get("subject", ""),
+        "paragraphs": draft.get("paragraphs", []),
+        "date": timezone.localtime(approval.decided_at).date().isoformat(),
+        "signer": {
+            "name": approval.official_name,
+            "position": signer_position(approval),
+            "signature": _path(approval.signature),
+        },
+    }

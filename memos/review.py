@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import history
+from . import history, mail, outbox
 from .assignment import Assignee, assignee_for
 from .errors import InvalidInput, NotAllowed
 from .models import Decision, Memo, MemoState, MemoStep, Route
@@ -117,4 +117,20 @@ def record_decision(memo: Memo, task_id: int, official, kind: str, comment: str,
         acting=assignee.acting_kind,
         comment=comment,
     )
+    _owe_follow_up(memo, decision)
     return decision
+
+
+ISSUE_TASK = "worker.tasks.issue_memo"
+
+
+def _owe_follow_up(memo: Memo, decision: Decision) -> None:
+    """What the decision owes, written in its own transaction (the outbox): the documents on
+    approval, the drafter's email on return or rejection. The next reviewer's email is owed by
+    the workflow, which knows the new task."""
+    if decision.decision == Decision.Kind.APPROVE:
+        outbox.enqueue(f"issue:{memo.pk}", ISSUE_TASK, memo=memo)
+    elif decision.decision == Decision.Kind.RETURN:
+        mail.returned(memo, decision)
+    elif decision.decision == Decision.Kind.REJECT:
+        mail.rejected(memo, decision)

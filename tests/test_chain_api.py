@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from memos.models import Decision, HistoryEntry, Memo
 
-from .conftest import ROUTE_USERS, create_memo, memo, my_task
+from .conftest import ROUTE_USERS, create_memo, memo, memo_payload, my_task
 
 pytestmark = pytest.mark.django_db
 
@@ -184,6 +184,14 @@ def test_invalid_input_is_400_with_message_and_saves_nothing(api, payload, field
     assert body["message"]
     if field:
         assert field in body["message"]
+    assert not Memo.objects.exists()
+
+
+def test_body_over_the_upload_limit_is_400_json_and_saves_nothing(api, settings):
+    body = memo_payload(sections=[{"heading": None, "paragraphs": ["ก" * 4000] * 60, "items": []}] * 10)
+    r = api("rewadee").post("/api/memos/", body, format="json")
+    assert r.status_code == 400
+    assert "KB" in r.json()["message"]
     assert not Memo.objects.exists()
 
 

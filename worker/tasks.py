@@ -1,16 +1,110 @@
-"""Celery tasks. ``memo_approved`` is where post-approval work starts (documents, announcement,
-emails: the document pipeline issue fills it in); for now it records that the worker took it."""
+"""Celery tasks. Each takes an outbox row id and is idempotent: the row is locked and checked
+inside the transaction that does the work, so a redelivered, retried or duplicated message
+finds the work done and returns. Workers acknowledge late (settings), so a message whose
+worker died is delivered again; the outbox sweep re-sends what the broker lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
 
 from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
 
-from memos import history
-from memos.models import Memo
+from memos import history, issuing, outbox
+from memos.documents import DocumentError
+from memos.models import Memo, OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(name="worker.tasks.memo_approved", acks_late=True)
-def memo_approved(memo_id: int) -> None:
-    memo = Memo.objects.filter(pk=memo_id).first()
-    if memo is None:
+@shared_task(name="worker.tasks.issue_memo", bind=True, max_retries=3)
+def issue_memo(self, msg_id: int) -> None:
+    msg = outbox.start(msg_id)
+    if msg is None:
         return
-    if not memo.history.filter(action="worker_received").exists():
-        history.log(memo, None, "worker_received")
+    try:
+        with transaction.atomic():
+            locked = outbox.lock_pending(msg_id)
+            if locked is None:
+                return
+            issuing.issue(locked.memo_id)
+            outbox.mark_done(locked)
+    except DocumentError as exc:
+        # Bad data will not get better by itself: stop, keep the memo approved, show the error.
+        outbox.mark_failed(msg_id, str(exc), final=True)
+        history.log(Memo.objects.get(pk=msg.memo_id), None, "issue_failed", error=str(exc)[:1000])
+        logger.error("issuing memo %s failed: %s", msg.memo_id, exc)
+    except Exception as exc:  # database or storage trouble: try again later
+        final = self.request.retries >= self.max_retries
+        outbox.mark_failed(msg_id, f"{type(exc).__name__}: {exc}", final=final)
+        if final:
+            history.log(Memo.objects.get(pk=msg.memo_id), None, "issue_failed", error=str(exc)[:1000])
+            raise
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+def _backoff(attempt: int) -> int:
+    return min(settings.MAIL_RETRY_BASE_SECONDS * 2 ** (attempt - 1), 3600)
+
+
+@shared_task(name="worker.tasks.send_email", bind=True, max_retries=None)
+def send_email(self, msg_id: int) -> None:
+    """Send under the row lock and mark done in the same transaction: two deliveries of one
+    message cannot both send. SMTP errors retry with exponential backoff up to
+    MAIL_MAX_ATTEMPTS, then the row is marked failed (visible, and retryable, in the admin)."""
+    retry_in = None
+    with transaction.atomic():
+        msg = outbox.lock_pending(msg_id)
+        if msg is None:
+            return
+        msg.attempts += 1
+        msg.started_at = timezone.now()
+        p = msg.payload
+        email = EmailMultiAlternatives(
+            p["subject"], p["text"], settings.DEFAULT_FROM_EMAIL, p["to"],
+            headers={"Message-ID": f"<outbox-{msg.pk}@{settings.MAIL_DOMAIN}>"},
+        )
+        email.attach_alternative(p["html"], "text/html")
+        try:
+            email.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            msg.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+            if msg.attempts >= settings.MAIL_MAX_ATTEMPTS:
+                msg.state = OutboxMessage.State.FAILED
+            else:
+                retry_in = _backoff(msg.attempts)
+            msg.save(update_fields=["attempts", "started_at", "last_error", "state"])
+        else:
+            msg.save(update_fields=["attempts", "started_at"])
+            outbox.mark_done(msg)
+    if retry_in is not None:
+        raise self.retry(countdown=retry_in)
+
+
+@shared_task(name="worker.tasks.sweep_outbox")
+def sweep_outbox() -> int:
+    return outbox.sweep()
+
+
+@shared_task(name="worker.tasks.remind_waiting")
+def remind_waiting() -> int:
+    from workflow.reminders import remind_waiting_tasks
+
+    return remind_waiting_tasks()
+
+
+@worker_ready.connect
+def _sweep_on_start(**_kwargs) -> None:
+    """A worker that (re)starts hands over everything still pending, so work held by a worker
+    that was killed does not wait for the broker's visibility timeout."""
+    try:
+        n = outbox.sweep(older_than=dt.timedelta(0))
+        logger.info("outbox sweep on start: %s handed over", n)
+    except Exception:  # never keep a worker from starting
+        logger.exception("outbox sweep on start failed")

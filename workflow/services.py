@@ -10,10 +10,10 @@ from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import review
+from memos import mail, review
 from memos.drafting import official_of
 from memos.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from memos.models import Decision, Memo, MemoState
+from memos.models import Decision, IssuedDocument, Memo, MemoState
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,14 @@ def get_visible_memo(user, memo_id) -> Memo:
         raise NotFound("ไม่พบบันทึกข้อความ") from None
 
 
+def issued_pdf(user, memo_id, kind: str = IssuedDocument.Kind.MEMO) -> IssuedDocument:
+    memo = get_visible_memo(user, memo_id)
+    try:
+        return memo.documents.get(kind=kind)
+    except IssuedDocument.DoesNotExist:
+        raise NotFound("ยังไม่ได้ออกเอกสารฉบับนี้") from None
+
+
 def submit(user, memo_id: int) -> Memo:
     """Take the number, snapshot the route and start a review round, all in one transaction."""
     memo = get_visible_memo(user, memo_id)
@@ -60,7 +68,8 @@ def submit(user, memo_id: int) -> Memo:
         if not memo.is_editable:
             raise Conflict("บันทึกนี้ส่งไปแล้ว")
         review.begin_round(memo, user)
-        _flow().start.run(memo=memo)
+        process = _flow().start.run(memo=memo)
+        notify_assignee(process.pk)
     return memo
 
 
@@ -115,14 +124,22 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
         activation.start(None)
         result = review.record_decision(memo, task.pk, official, decision, comment, user)
         activation.execute()
-        if memo.state == MemoState.APPROVED:
-            transaction.on_commit(lambda: after_approval(memo.pk), robust=True)
+        if memo.state == MemoState.IN_REVIEW:
+            notify_assignee(task.process_id)
     return result
 
 
-def after_approval(memo_id: int) -> None:
-    """Hand the post-approval work (documents, announcement, emails) to the worker, after commit.
-    Sent by task name so this app does not import the worker."""
-    from config.celery import app
-
-    app.send_task("worker.tasks.memo_approved", args=[memo_id])
+def notify_assignee(process_id: int) -> None:
+    """Owe an email to the official who must act on the process's open review task (in the
+    caller's transaction, through the outbox; the key is the task, so one email per task)."""
+    task = (
+        Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task=_flow().review)
+        .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
+        .first()
+    )
+    if task is None or task.owner_id is None:
+        return
+    memo = task_memo(task)
+    assignee = review.current_assignee(memo)  # the same rule the flow used to assign the task
+    acting = f"{assignee.acting_kind} {assignee.position.signing_title}" if assignee.is_acting else ""
+    mail.task_assigned(memo, task.pk, assignee.official, acting)

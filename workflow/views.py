@@ -96,6 +96,19 @@ def memo_submit(request, memo_id: int):
     return redirect("memo-detail", memo_id=memo.pk)
 
 
+@login_required
+def memo_pdf(request, memo_id: int):
+    """The issued PDF, for those who may see the memo (drafter, reviewers, staff)."""
+    try:
+        doc = services.issued_pdf(request.user, memo_id)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    response = HttpResponse(bytes(doc.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="memo-{memo_id}.pdf"'
+    response["ETag"] = f'"{doc.sha256}"'
+    return response
+
+
 class TaskView(View):
     """The task page: the memo as it will read, its comment history, and the decision form.
     Also the view of the flow's ``review`` node, so viewflow's own task links land here."""

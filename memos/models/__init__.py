@@ -1,3 +1,4 @@
+from .issued import Announcement, IssuedDocument
 from .memo import Attachment, Decision, HistoryEntry, Memo, MemoState, MemoStep
 from .organisation import (
     ActingAssignment,
@@ -10,20 +11,24 @@ from .organisation import (
     RouteStep,
     Unit,
 )
+from .outbox import OutboxMessage
 from .register import RegisterCounter
 
 __all__ = [
     "ActingAssignment",
     "ActingKind",
     "Agency",
+    "Announcement",
     "Attachment",
     "Decision",
     "HistoryEntry",
     "Holding",
+    "IssuedDocument",
     "Memo",
     "MemoState",
     "MemoStep",
     "Official",
+    "OutboxMessage",
     "Position",
     "RegisterCounter",
     "Route",

@@ -1,6 +1,7 @@
 """Every API error is JSON with a ``message`` (and ``field`` when one input is at fault)."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -15,6 +16,9 @@ def exception_handler(exc, context):
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return Response({"message": f"ข้อมูลใหญ่เกิน {limit} KB"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         return Response({"message": "ไม่พบข้อมูล"}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):

@@ -3,6 +3,7 @@ validation, so these serializers only shape output (and document the input for t
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -30,8 +31,9 @@ def decision_data(d: Decision) -> dict:
     }
 
 
-def memo_data(memo: Memo, decisions=None, steps=None, attachments=None) -> dict:
+def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, documents=None) -> dict:
     decisions = list(memo.decisions.all()) if decisions is None else decisions
+    documents = list(memo.documents.defer("pdf")) if documents is None else documents
     steps = list(memo.steps.select_related("position")) if steps is None else steps
     attachments = list(memo.attachments.all()) if attachments is None else attachments
     return {
@@ -53,6 +55,12 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None) -> dict:
         "endorsements": [decision_data(d) for d in decisions],
         "attachments": [
             {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size} for a in attachments
+        ],
+        # issued PDFs: their SHA-256 lets a reader check the file they were given
+        "documents": [
+            {"kind": d.kind, "sha256": d.sha256, "size": d.size, "url": reverse("api-memo-pdf", args=[memo.pk])
+             + ("" if d.kind == "memo" else f"?kind={d.kind}")}
+            for d in documents
         ],
     }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("memos/", views.MemoListView.as_view(), name="api-memos"),
     path("memos/<int:memo_id>/", views.MemoDetailView.as_view(), name="api-memo"),
     path("memos/<int:memo_id>/submit/", views.MemoSubmitView.as_view(), name="api-memo-submit"),
+    path("memos/<int:memo_id>/pdf/", views.MemoPdfView.as_view(), name="api-memo-pdf"),
     path("memos/<int:memo_id>/document/", views.MemoDocumentView.as_view(), name="api-memo-document"),
     path("memos/<int:memo_id>/attachments/", views.AttachmentView.as_view(), name="api-memo-attachments"),
     path("tasks/", views.TaskListView.as_view(), name="api-tasks"),

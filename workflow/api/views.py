@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 from memos import drafting
 from memos.document import memo_document
 from memos.errors import InvalidInput, NotFound
-from memos.models import Memo, MemoStep
+from memos.models import IssuedDocument, Memo, MemoStep
 from workflow import services
 
 from .serializers import DecideSerializer, MemoInputSerializer, MessageSerializer, memo_data, memo_summary
@@ -44,12 +45,16 @@ def _detail(memo_id: int, user) -> dict:
                 "decisions",
                 "attachments",
                 Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
+                Prefetch("documents", queryset=IssuedDocument.objects.defer("pdf")),
             )
             .get(pk=memo_id)
         )
     except Memo.DoesNotExist:
         raise NotFound("ไม่พบบันทึกข้อความ") from None
-    return memo_data(memo, list(memo.decisions.all()), list(memo.steps.all()), list(memo.attachments.all()))
+    return memo_data(
+        memo, list(memo.decisions.all()), list(memo.steps.all()), list(memo.attachments.all()),
+        list(memo.documents.all()),
+    )
 
 
 class TokenView(ObtainAuthToken):
@@ -112,6 +117,20 @@ class MemoDocumentView(APIView):
 
     def get(self, request, memo_id: int):
         return Response(memo_document(services.get_visible_memo(request.user, memo_id)))
+
+
+class MemoPdfView(APIView):
+    """The issued PDF (``?kind=announcement`` for the announcement), for those who may see the memo."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="PDF"), **ERRORS})
+    def get(self, request, memo_id: int):
+        kind = request.query_params.get("kind", IssuedDocument.Kind.MEMO)
+        if kind not in IssuedDocument.Kind.values:
+            raise InvalidInput(f"kind: ต้องเป็นหนึ่งใน {', '.join(IssuedDocument.Kind.values)}", field="kind")
+        doc = services.issued_pdf(request.user, memo_id, kind)
+        response = HttpResponse(bytes(doc.pdf), content_type="application/pdf")
+        response["ETag"] = f'"{doc.sha256}"'
+        return response
 
 
 class MemoSubmitView(APIView):

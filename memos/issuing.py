@@ -1,0 +1,77 @@
+"""Issuing an approved memo: its final PDF, the announcement, the move to ``issued``.
+
+All of it happens in one transaction under the memo's row lock, so a memo is either still
+``approved`` (nothing written) or ``issued`` with both documents; a worker killed half-way
+leaves no trace, and a second delivery finds the memo issued and does nothing. The unique
+constraints on IssuedDocument and Announcement back this up in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import history, mail
+from .document import announcement_document, memo_document, signer_position
+from .documents import render_pdf
+from .documents.bundle import bundle
+from .errors import Conflict
+from .models import Announcement, Decision, IssuedDocument, Memo, MemoState
+
+
+def _attachments(memo: Memo) -> list[bytes]:
+    out = []
+    for a in memo.attachments.order_by("id"):
+        with a.file.open("rb") as fh:
+            out.append(fh.read())
+    return out
+
+
+def _store(memo: Memo, kind: str, pdf: bytes) -> IssuedDocument:
+    return IssuedDocument.objects.create(
+        memo=memo, kind=kind, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
+    )
+
+
+def issue(memo_id: int) -> bool:
+    """Render and store the memo's documents and mark it issued. Returns False when it already
+    was. Raises DocumentError when a document cannot be rendered (nothing is written then)."""
+    assert transaction.get_connection().in_atomic_block
+    memo = Memo.objects.select_for_update().select_related("agency", "unit", "drafter", "drafter_position").get(
+        pk=memo_id
+    )
+    if memo.state == MemoState.ISSUED:
+        return False
+    if memo.state != MemoState.APPROVED:
+        raise Conflict(f"memo {memo.pk} is {memo.state}, not approved")
+    decisions = list(memo.decisions.filter(superseded=False).order_by("step"))
+    approval = decisions[-1]
+    assert approval.decision == Decision.Kind.APPROVE
+    attachments = _attachments(memo)
+
+    pdf = render_pdf(memo_document(memo, decisions))
+    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, bundle(pdf, attachments) if attachments else pdf)
+
+    announcement = None
+    if memo.announcement:
+        data = announcement_document(memo, approval)
+        pdf = render_pdf(data)
+        doc = _store(memo, IssuedDocument.Kind.ANNOUNCEMENT, bundle(pdf, attachments) if attachments else pdf)
+        announcement = Announcement.objects.create(
+            memo=memo,
+            agency=memo.agency,
+            subject=data["subject"],
+            paragraphs=data["paragraphs"],
+            date=data["date"],
+            signer_name=approval.official_name,
+            signer_position=signer_position(approval),
+            document=doc,
+            published_at=timezone.now(),  # published on issue: the approval is the decision to publish
+        )
+    memo.state = MemoState.ISSUED
+    memo.save(update_fields=["state", "updated_at"])
+    history.log(memo, None, "issued", sha256=memo_pdf.sha256, announcement=announcement.pk if announcement else None)
+    mail.issued(memo, announcement.pk if announcement else None)
+    return True

@@ -1,0 +1,63 @@
+"""Emails, composed when the event happens and queued in the outbox in the same transaction.
+
+One email per event and recipient: the outbox key says which event, so nothing is sent twice.
+Each email goes to the one official concerned, never to a role or a list.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from . import outbox
+from .models import Decision, Memo, Official
+
+SEND_TASK = "worker.tasks.send_email"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, action: str, **context) -> None:
+    address = recipient.user.email
+    if not address:
+        return  # nobody to write to; the task is still in the inbox
+    with translation.override("th"):
+        context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display}
+        subject, _blank, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
+        paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
+        html = render_to_string(
+            "email/base.html", {"subject": subject, "paragraphs": paragraphs, "url": url, "action": _(action)}
+        )
+    payload = {"to": [address], "subject": subject.strip(), "text": body.strip() + "\n", "html": html}
+    outbox.enqueue(f"mail:{key}", SEND_TASK, payload, memo=memo)
+
+
+def task_assigned(memo: Memo, task_id: int, recipient: Official, acting: str = "") -> None:
+    url = absolute(reverse("task", args=[task_id]))
+    _queue(f"task:{task_id}", "task_assigned", memo, recipient, url, "เปิดงาน", acting=acting)
+
+
+def reminder(memo: Memo, task_id: int, recipient: Official, days: int, nth: int) -> None:
+    url = absolute(reverse("task", args=[task_id]))
+    _queue(f"reminder:{task_id}:{nth}", "reminder", memo, recipient, url, "เปิดงาน", days=days)
+
+
+def returned(memo: Memo, decision: Decision) -> None:
+    url = absolute(reverse("memo-edit", args=[memo.pk]))
+    _queue(f"returned:{decision.pk}", "returned", memo, memo.drafter, url, "แก้ไขบันทึก", decision=decision)
+
+
+def rejected(memo: Memo, decision: Decision) -> None:
+    url = absolute(reverse("memo-detail", args=[memo.pk]))
+    _queue(f"rejected:{memo.pk}", "rejected", memo, memo.drafter, url, "ดูบันทึก", decision=decision)
+
+
+def issued(memo: Memo, announcement_id: int | None) -> None:
+    url = absolute(reverse("memo-pdf", args=[memo.pk]))
+    ann = absolute(reverse("announcement-detail", args=[announcement_id])) if announcement_id else ""
+    _queue(f"issued:{memo.pk}", "issued", memo, memo.drafter, url, "ดาวน์โหลด PDF", announcement_url=ann)

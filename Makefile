@@ -26,7 +26,7 @@ run: $(STAMP)
 	@echo "  Password for all: klongphon-demo     Emails are written to var/outbox/.  Ctrl-C stops everything."
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/celery -A config worker --pool=solo -l warning & \
+	  $(BIN)/celery -A config worker -B -s var/beat-schedule -Q documents,mail,celery --pool=solo -l warning & \
 	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -1,0 +1,123 @@
+"""Approval → issued, measured on the real stack: PostgreSQL, Redis, Celery worker processes and
+an SMTP sink. Prints figures only.
+
+    .venv/bin/python bench/pipeline.py [--memos 200]
+
+Uses its own database (memo_bench, recreated) and Redis database 13. Three runs of N memos each,
+every memo the seed memo with its announcement (two PDFs per memo):
+  idle   one worker; approvals one at a time, each after the previous memo was issued
+  burst1 one worker; N approvals at once (queueing included)
+  burst2 two workers; N approvals at once
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_URL = f"{PG}/memo_bench"
+BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+os.environ.update(DATABASE_URL=DB_URL, CELERY_BROKER_URL=BROKER, DJANGO_SETTINGS_MODULE="config.settings")
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, capture_output=True)
+
+
+def setup_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS memo_bench WITH (FORCE)")
+        c.execute("CREATE DATABASE memo_bench")
+    manage("migrate", "--noinput")
+    manage("load_demo", "--no-memo")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--memos", type=int, default=200)
+    n = parser.parse_args().memos
+    setup_database()
+
+    import django
+
+    django.setup()
+    import redis
+    from django.contrib.auth import get_user_model
+
+    from memos import drafting
+    from memos.models import Decision, IssuedDocument, Memo, MemoState, OutboxMessage
+    from tests.e2e.harness import SmtpSink, Stack, wait_for
+    from workflow import services
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    seed = json.loads((ROOT / "examples" / "memo.json").read_text(encoding="utf-8"))
+    ann = json.loads((ROOT / "examples" / "announcement.json").read_text(encoding="utf-8"))
+    data = {k: seed[k] for k in ("subject", "addressee", "sections", "closing")}
+    data["announcement"] = {"subject": ann["subject"], "paragraphs": ann["paragraphs"]}
+
+    def ready_for_mayor(count: int) -> list[int]:
+        """Memos submitted and endorsed by the first three reviewers: the mayor's task is open."""
+        ids = []
+        for _ in range(count):
+            memo = drafting.create_memo(users["rewadee"], data)
+            services.submit(users["rewadee"], memo.pk)
+            for name in ("anchana", "thatsanee", "worawit"):
+                task = services.open_tasks(users[name]).first()
+                services.decide(users[name], task.pk, "endorse", "เห็นควรเสนอ")
+            ids.append(memo.pk)
+        return ids
+
+    def approve(memo_id: int) -> None:
+        task = services.open_tasks(users["phichet"]).filter(process__memoprocess__memo_id=memo_id).first()
+        services.decide(users["phichet"], task.pk, "approve", "อนุมัติ")
+
+    def latencies(ids: list[int]) -> list[float]:
+        approved = dict(Decision.objects.filter(memo_id__in=ids, decision="approve").values_list("memo_id", "decided_at"))
+        issued = dict(IssuedDocument.objects.filter(memo_id__in=ids, kind="memo").values_list("memo_id", "created_at"))
+        return [(issued[i] - approved[i]).total_seconds() for i in ids]
+
+    def all_issued(ids: list[int]) -> bool:
+        return Memo.objects.filter(pk__in=ids, state=MemoState.ISSUED).count() == len(ids)
+
+    def report(name: str, lat: list[float], total: float, approving: float) -> None:
+        q = statistics.quantiles(lat, n=100)
+        print(f"{name:7s} n={len(lat):4d}  approval→issued p50 {q[49] * 1000:6.0f} ms  p95 {q[94] * 1000:6.0f} ms"
+              f"  max {max(lat) * 1000:6.0f} ms  total {total:5.1f} s (approving alone {approving:5.1f} s)",
+              flush=True)
+
+    with SmtpSink() as sink, tempfile.TemporaryDirectory() as tmp:
+        for name, workers, paced in (("idle", 1, True), ("burst1", 1, False), ("burst2", 2, False)):
+            redis.Redis.from_url(BROKER).flushdb()
+            ids = ready_for_mayor(n)
+            stack = Stack(DB_URL, BROKER, sink.port, str(Path(tmp) / "media"), Path(tmp))
+            for w in range(workers):
+                stack.start_worker(f"bench{w}", beat=False)
+            # the set-up's task emails go first, so the figures are of issuing alone
+            wait_for(lambda: not OutboxMessage.objects.filter(state="pending").exists(), 600, what="mail drained")
+            t0 = time.perf_counter()
+            approving = 0.0
+            for memo_id in ids:
+                t = time.perf_counter()
+                approve(memo_id)
+                approving += time.perf_counter() - t
+                if paced:
+                    wait_for(lambda i=memo_id: all_issued([i]), 60, interval=0.005, what=f"memo {memo_id}")
+            wait_for(lambda ids=ids: all_issued(ids), 600, interval=0.05, what="all issued")
+            report(name, latencies(ids), time.perf_counter() - t0, approving)
+            stack.stop_all()
+
+
+if __name__ == "__main__":
+    main()

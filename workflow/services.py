@@ -78,7 +78,9 @@ def open_tasks(user) -> QuerySet[Task]:
     return (
         Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task=_flow().review)
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
-        .order_by("created")
+        # a list needs the memo's header, not its body
+        .defer("process__memoprocess__memo__sections", "process__memoprocess__memo__announcement")
+        .order_by("created", "id")
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -158,21 +159,19 @@ class AttachmentView(APIView):
         )
 
 
+class TaskPagination(LimitOffsetPagination):
+    max_limit = 200
+
+
 class TaskListView(APIView):
+    """My open tasks, oldest first, ``?limit=&offset=`` pages (50 by default, at most 200)."""
+
     @extend_schema(responses=inline_serializer("Task", {"id": serializers.IntegerField()}))
     def get(self, request):
-        tasks = services.open_tasks(request.user)[:200]
-        return Response(
-            {
-                "results": [
-                    {
-                        "id": t.pk,
-                        "created": t.created.isoformat(),
-                        "memo": memo_summary(services.task_memo(t)),
-                    }
-                    for t in tasks
-                ]
-            }
+        paginator = TaskPagination()
+        tasks = paginator.paginate_queryset(services.open_tasks(request.user), request, view=self)
+        return paginator.get_paginated_response(
+            [{"id": t.pk, "created": t.created.isoformat(), "memo": memo_summary(services.task_memo(t))} for t in tasks]
         )
 
 

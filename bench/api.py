@@ -1,0 +1,160 @@
+"""API latency with 100,000 memos on PostgreSQL: GET /api/tasks/ and POST /api/tasks/{id}/decide/.
+Prints figures only.
+
+    .venv/bin/python bench/api.py [--memos 100000] [--requests 200]
+
+Uses its own database (memo_bench_api, recreated) and Redis database 13. One memo goes through
+the real chain (submit, four decisions); its rows (memo, route, decisions, viewflow process and
+tasks, history) are then copied in SQL to make the volume, since 100,000 real chains would take
+an hour. The measured tasks are real: memos submitted through the service, decided over HTTP
+(Django's test client: the whole request stack, without a socket).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+os.environ.update(DATABASE_URL=f"{PG}/memo_bench_api", CELERY_BROKER_URL=BROKER,
+                  DJANGO_SETTINGS_MODULE="config.settings", ALLOWED_HOSTS="*")
+
+CLONE_SQL = """
+CREATE TEMP TABLE gen AS SELECT g FROM generate_series(1, %(n)s) g;
+INSERT INTO memos_memo (agency_id, unit_id, drafter_id, drafter_position_id, phone, subject, addressee,
+    sections, closing, announcement, state, number, register_year, date, round, current_step, created_at, updated_at)
+SELECT agency_id, unit_id, drafter_id, drafter_position_id, phone, subject || ' #' || g, addressee, sections,
+    closing, announcement, state, 100000 + g, register_year, date, round, current_step, created_at, updated_at
+FROM memos_memo, gen WHERE id = %(t)s;
+CREATE TEMP TABLE copies AS SELECT id AS memo_id FROM memos_memo WHERE id <> %(t)s AND number > 100000;
+INSERT INTO memos_memostep (memo_id, "order", position_id)
+SELECT c.memo_id, s."order", s.position_id FROM copies c, memos_memostep s WHERE s.memo_id = %(t)s;
+INSERT INTO memos_decision (memo_id, round, step, task_id, official_id, position_id, official_name, position_title,
+    own_position_title, acting_kind, signing_for_title, signature, comment, decision, decided_at, superseded)
+SELECT c.memo_id, d.round, d.step, -(c.memo_id * 10 + d.step), d.official_id, d.position_id, d.official_name,
+    d.position_title, d.own_position_title, d.acting_kind, d.signing_for_title, d.signature, d.comment, d.decision,
+    d.decided_at, d.superseded
+FROM copies c, memos_decision d WHERE d.memo_id = %(t)s;
+INSERT INTO memos_historyentry (memo_id, actor_id, action, detail, at)
+SELECT c.memo_id, h.actor_id, h.action, h.detail, h.at FROM copies c, memos_historyentry h WHERE h.memo_id = %(t)s;
+INSERT INTO viewflow_process (flow_class, status, created, finished, data)
+SELECT p.flow_class, p.status, p.created, p.finished, jsonb_build_object('bench_memo', c.memo_id)
+FROM copies c, viewflow_process p JOIN workflow_memoprocess mp ON mp.process_ptr_id = p.id WHERE mp.memo_id = %(t)s;
+INSERT INTO workflow_memoprocess (process_ptr_id, memo_id, round)
+SELECT id, (data->>'bench_memo')::bigint, 1 FROM viewflow_process WHERE data ? 'bench_memo';
+INSERT INTO viewflow_task (flow_task, flow_task_type, status, created, started, finished, token, owner_id,
+    process_id, assigned, data)
+SELECT t.flow_task, t.flow_task_type, t.status, t.created, t.started, t.finished, t.token, t.owner_id, p.id,
+    t.assigned, t.data
+FROM viewflow_process p, viewflow_task t JOIN workflow_memoprocess mp ON mp.process_ptr_id = t.process_id
+WHERE p.data ? 'bench_memo' AND mp.memo_id = %(t)s;
+ANALYZE;
+"""
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True, capture_output=True)
+
+
+def percentiles(samples: list[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    return f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  max {max(samples) * 1000:6.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--memos", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
+        c.execute("DROP DATABASE IF EXISTS memo_bench_api WITH (FORCE)")
+        c.execute("CREATE DATABASE memo_bench_api")
+    manage("migrate", "--noinput")
+    manage("load_demo", "--no-memo")
+
+    import django
+
+    django.setup()
+    import redis
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from memos import drafting
+    from memos.models import Memo
+    from workflow import services
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    data = {"subject": "รายงานผลการประเมินคุณธรรมและความโปร่งใส", "addressee": "นายกเทศมนตรีตำบลคลองพน",
+            "sections": [{"heading": "เรื่องเดิม", "paragraphs": ["ข้อความ " * 50], "items": []}]}
+
+    def submitted() -> Memo:
+        memo = drafting.create_memo(users["rewadee"], data)
+        services.submit(users["rewadee"], memo.pk)
+        return memo
+
+    template = submitted()
+    for name in ("anchana", "thatsanee", "worawit", "phichet"):
+        task = services.open_tasks(users[name]).first()
+        services.decide(users[name], task.pk, "endorse", "เห็นควร")
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(CLONE_SQL, {"n": args.memos - 1, "t": template.pk})
+    print(f"loaded {Memo.objects.count():,} memos, "
+          f"{connection.cursor().execute('select count(*) from viewflow_task').fetchone()[0]:,} viewflow tasks "
+          f"in {time.perf_counter() - t:.1f} s", flush=True)
+
+    # open tasks for the first reviewer: real submissions
+    for _ in range(args.requests):
+        submitted()
+    redis.Redis.from_url(BROKER).flushdb()
+
+    client = Client()
+    client.force_login(users["anchana"])
+    for _ in range(5):
+        client.get("/api/tasks/")  # warm up
+    list_times = []
+    for _ in range(args.requests):
+        t = time.perf_counter()
+        r = client.get("/api/tasks/")
+        list_times.append(time.perf_counter() - t)
+        assert r.status_code == 200
+    with CaptureQueriesContext(connection) as q:
+        client.get("/api/tasks/")
+    list_queries = len(q.captured_queries)
+
+    task_ids = [task["id"] for task in client.get(f"/api/tasks/?limit={args.requests}").json()["results"]]
+    decide_times = []
+    for i, task_id in enumerate(task_ids):
+        body = {"decision": "endorse", "comment": "เห็นควรเสนอหัวหน้าสำนักปลัดเทศบาลพิจารณา"}
+        if i == len(task_ids) - 1:
+            with CaptureQueriesContext(connection) as q:
+                r = client.post(f"/api/tasks/{task_id}/decide/", body, content_type="application/json")
+            decide_queries = len(q.captured_queries)
+        else:
+            t = time.perf_counter()
+            r = client.post(f"/api/tasks/{task_id}/decide/", body, content_type="application/json")
+            decide_times.append(time.perf_counter() - t)
+        assert r.status_code == 200, r.content
+    redis.Redis.from_url(BROKER).flushdb()
+
+    print(f"GET  /api/tasks/         n={len(list_times):4d}  {percentiles(list_times)}  queries {list_queries}"
+          f"  (budget p95 100 ms; {args.requests} open tasks, pages of 50)")
+    print(f"POST /api/tasks/…/decide n={len(decide_times):4d}  {percentiles(decide_times)}  queries {decide_queries}"
+          f"  (budget p95 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/memo_approval
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint samples install
+.PHONY: run test lint samples install messages
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -42,3 +42,9 @@ samples: $(STAMP)
 	for f in examples/*.json; do \
 	  $(BIN)/python manage.py render_document $$f -o var/samples/$$(basename $$f .json).pdf || exit 1; \
 	done
+
+# Thai and English catalogues (locale/*): extract our strings, then compile. viewflow's strings
+# are translated to Thai in locale/th too (viewflow ships no Thai).
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l th -l en --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+	$(BIN)/python manage.py compilemessages --ignore='.venv/*'

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from . import outbox
 from .models import Decision, Memo, Official
@@ -26,12 +25,12 @@ def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, actio
     address = recipient.user.email
     if not address:
         return  # nobody to write to; the task is still in the inbox
-    with translation.override("th"):
+    with translation.override("th"):  # officials read Thai mail, whatever the sender's page language
         context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display}
         subject, _blank, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
         paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
         html = render_to_string(
-            "email/base.html", {"subject": subject, "paragraphs": paragraphs, "url": url, "action": _(action)}
+            "email/base.html", {"subject": subject, "paragraphs": paragraphs, "url": url, "action": action}
         )
     payload = {"to": [address], "subject": subject.strip(), "text": body.strip() + "\n", "html": html}
     outbox.enqueue(f"mail:{key}", SEND_TASK, payload, memo=memo)

@@ -27,7 +27,7 @@ def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, actio
         return  # nobody to write to; the task is still in the inbox
     with translation.override("th"):  # officials read Thai mail, whatever the sender's page language
         context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display}
-        subject, _blank, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
+        subject, _sep, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
         paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
         html = render_to_string(
             "email/base.html", {"subject": subject, "paragraphs": paragraphs, "url": url, "action": action}

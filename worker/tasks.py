@@ -79,7 +79,9 @@ def send_email(self, msg_id: int) -> None:
                 msg.state = OutboxMessage.State.FAILED
             else:
                 retry_in = _backoff(msg.attempts)
-            msg.save(update_fields=["attempts", "started_at", "last_error", "state"])
+                # the sweep leaves it alone until the retry is due (and some time after)
+                msg.dispatched_at = timezone.now() + dt.timedelta(seconds=retry_in)
+            msg.save(update_fields=["attempts", "started_at", "last_error", "state", "dispatched_at"])
         else:
             msg.save(update_fields=["attempts", "started_at"])
             outbox.mark_done(msg)

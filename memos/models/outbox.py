@@ -25,7 +25,7 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="last hand-over to the broker")
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="last hand-over to the broker, or when a scheduled retry is due")
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
 

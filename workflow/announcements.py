@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from memos.documents.thai import thai_date
 from memos.models import Announcement
+
+from .pdf import pdf_response
 
 PAGE_SIZE = 20
 
@@ -37,11 +39,7 @@ def announcement_detail(request, announcement_id: int):
 
 
 def announcement_pdf(request, announcement_id: int):
-    doc = _get(announcement_id).document
-    response = HttpResponse(bytes(doc.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="announcement-{announcement_id}.pdf"'
-    response["ETag"] = f'"{doc.sha256}"'
-    return response
+    return pdf_response(_get(announcement_id).document, f"announcement-{announcement_id}.pdf")
 
 
 class AnnouncementFeed(Feed):

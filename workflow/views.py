@@ -13,6 +13,7 @@ from memos.errors import DomainError, NotAllowed, NotFound
 
 from . import services
 from .forms import DecisionForm, MemoForm, format_sections
+from .pdf import pdf_response
 
 
 def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -103,10 +104,7 @@ def memo_pdf(request, memo_id: int):
         doc = services.issued_pdf(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    response = HttpResponse(bytes(doc.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="memo-{memo_id}.pdf"'
-    response["ETag"] = f'"{doc.sha256}"'
-    return response
+    return pdf_response(doc, f"memo-{memo_id}.pdf")
 
 
 class TaskView(View):

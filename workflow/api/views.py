@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -20,6 +19,7 @@ from memos.document import memo_document
 from memos.errors import InvalidInput, NotFound
 from memos.models import IssuedDocument, Memo, MemoStep
 from workflow import services
+from workflow.pdf import pdf_response
 
 from .serializers import DecideSerializer, MemoInputSerializer, MessageSerializer, memo_data, memo_summary
 
@@ -128,10 +128,7 @@ class MemoPdfView(APIView):
         kind = request.query_params.get("kind", IssuedDocument.Kind.MEMO)
         if kind not in IssuedDocument.Kind.values:
             raise InvalidInput(f"kind: ต้องเป็นหนึ่งใน {', '.join(IssuedDocument.Kind.values)}", field="kind")
-        doc = services.issued_pdf(request.user, memo_id, kind)
-        response = HttpResponse(bytes(doc.pdf), content_type="application/pdf")
-        response["ETag"] = f'"{doc.sha256}"'
-        return response
+        return pdf_response(services.issued_pdf(request.user, memo_id, kind), f"{kind}-{memo_id}.pdf")
 
 
 class MemoSubmitView(APIView):

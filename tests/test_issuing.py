@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -121,6 +122,8 @@ def test_only_published_announcements_are_public(api):
     ann = Announcement.objects.get(memo=memo)
     c = Client()
     assert ann.subject in c.get("/announcements/").content.decode()
+    feed = c.get("/announcements/feed/").content.decode()
+    assert f'href="{settings.SITE_URL}/announcements/{ann.pk}/pdf/"' in feed and 'rel="enclosure"' in feed
     assert c.get(f"/announcements/{ann.pk}/").status_code == 200
     assert c.get(f"/announcements/{ann.pk}/pdf/").status_code == 200
     Announcement.objects.filter(pk=ann.pk).update(published_at=None)  # withdrawn by staff

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 
 from memos.documents.thai import thai_date
+from memos.mail import absolute
 from memos.models import Announcement
 
 from .pdf import pdf_response
@@ -69,5 +70,5 @@ class AnnouncementFeed(Feed):
         return item.published_at
 
     def item_enclosures(self, item: Announcement):
-        url = reverse("announcement-pdf", args=[item.pk])
+        url = absolute(reverse("announcement-pdf", args=[item.pk]))  # Django leaves enclosure URLs as given
         return [Enclosure(url, str(item.document.size), "application/pdf")]

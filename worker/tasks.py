@@ -37,16 +37,20 @@ def issue_memo(self, msg_id: int) -> None:
             outbox.mark_done(locked)
     except DocumentError as exc:
         # Bad data will not get better by itself: stop, keep the memo approved, show the error.
-        outbox.mark_failed(msg_id, str(exc), final=True)
-        history.log(Memo.objects.get(pk=msg.memo_id), None, "issue_failed", error=str(exc)[:1000])
-        logger.error("issuing memo %s failed: %s", msg.memo_id, exc)
+        _issue_failed(msg, str(exc))
     except Exception as exc:  # database or storage trouble: try again later
-        final = self.request.retries >= self.max_retries
-        outbox.mark_failed(msg_id, f"{type(exc).__name__}: {exc}", final=final)
-        if final:
-            history.log(Memo.objects.get(pk=msg.memo_id), None, "issue_failed", error=str(exc)[:1000])
+        if self.request.retries >= self.max_retries:
+            _issue_failed(msg, f"{type(exc).__name__}: {exc}")
             raise
+        outbox.mark_failed(msg_id, f"{type(exc).__name__}: {exc}", final=False)
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+def _issue_failed(msg: OutboxMessage, error: str) -> None:
+    """Last try failed: the memo stays approved; the error is on the outbox row and in its history."""
+    outbox.mark_failed(msg.pk, error, final=True)
+    history.log(Memo.objects.get(pk=msg.memo_id), None, "issue_failed", error=error[:1000])
+    logger.error("issuing memo %s failed: %s", msg.memo_id, error)
 
 
 def _backoff(attempt: int) -> int:

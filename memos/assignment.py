@@ -22,6 +22,12 @@ class Assignee:
     def is_acting(self) -> bool:
         return bool(self.acting_kind)
 
+    @property
+    def capacity(self) -> str:
+        """How the official signs this step: the post, or "<kind> <post>" when acting."""
+        title = self.position.signing_title
+        return f"{self.acting_kind} {title}" if self.is_acting else title
+
 
 def _current(qs, day: dt.date):
     return qs.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day).order_by("-start", "-id")

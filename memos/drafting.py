@@ -125,6 +125,16 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
     return memo
 
 
+@transaction.atomic
+def save_draft(user, data: Any, upload=None, memo_id: int | None = None) -> Memo:
+    """The browser's save: the fields and, optionally, one new attachment, all or nothing
+    (a file of the wrong type leaves the memo as it was, or uncreated)."""
+    memo = create_memo(user, data) if memo_id is None else update_memo(user, memo_id, data)
+    if upload is not None:
+        add_attachment(user, memo, upload)
+    return memo
+
+
 ALLOWED_ATTACHMENT_TYPES = {
     "application/pdf": b"%PDF-",
     "image/png": b"\x89PNG\r\n\x1a\n",

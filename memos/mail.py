@@ -58,5 +58,5 @@ def rejected(memo: Memo, decision: Decision) -> None:
 
 def issued(memo: Memo, announcement_id: int | None) -> None:
     url = absolute(reverse("memo-pdf", args=[memo.pk]))
-    ann = absolute(reverse("announcement-detail", args=[announcement_id])) if announcement_id else ""
+    ann = absolute(reverse("announcements:detail", args=[announcement_id])) if announcement_id else ""
     _queue(f"issued:{memo.pk}", "issued", memo, memo.drafter, url, "ดาวน์โหลด PDF", announcement_url=ann)

@@ -12,7 +12,7 @@ def test_pages_are_thai_by_default_and_english_on_request():
     c = Client()
     c.cookies["django_language"] = "en"
     page = c.get("/announcements/").content.decode()
-    assert "Announcement" in page and "Log in" in page and "ยังไม่มีประกาศ" not in page
+    assert "Announcement" in page and "Login" in page and "ยังไม่มีประกาศ" not in page
 
 
 @pytest.mark.parametrize("msgid,thai", [("Inbox", "งานของฉัน"), ("Queue", "คิวงาน"), ("Process list", "รายการกระบวนงาน")])

@@ -42,3 +42,20 @@ def test_query_counts_do_not_grow_with_memos(api):
     assert small[0] == large[0], (small, large)
     assert small[1] == large[1], (small, large)
     assert large[0] <= 6 and large[1] <= 60, large
+
+
+def _page_queries(api, username: str) -> tuple[int, int]:
+    from .test_chain_ui import login
+
+    browser = login(username)
+    return _count(lambda: browser.get("/")), _count(lambda: browser.get("/memos/"))
+
+
+def test_browser_lists_cost_the_same_with_more_memos(api):
+    """The inbox and the memo list (viewflow list views) load a page, not one query per row."""
+    _submit_many(api, 3)
+    small = {u: _page_queries(api, u) for u in ("anchana", "rewadee")}
+    _submit_many(api, 27)  # 30 memos: more than one page of 25
+    large = {u: _page_queries(api, u) for u in ("anchana", "rewadee")}
+    assert small == large, (small, large)
+    assert all(n <= 12 for pair in large.values() for n in pair), large

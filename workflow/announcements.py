@@ -49,7 +49,7 @@ class AnnouncementFeed(Feed):
     subtitle = "ประกาศที่เผยแพร่แล้ว"
 
     def link(self):
-        return reverse("announcement-list")
+        return reverse("announcements:index")
 
     def items(self):
         return published().select_related("document").defer("document__pdf").order_by("-published_at", "-id")[:50]
@@ -61,7 +61,7 @@ class AnnouncementFeed(Feed):
         return f"{thai_date(item.date, era=True)}\n\n" + "\n\n".join(item.paragraphs)
 
     def item_link(self, item: Announcement) -> str:
-        return reverse("announcement-detail", args=[item.pk])
+        return reverse("announcements:detail", args=[item.pk])
 
     def item_pubdate(self, item: Announcement):
         return item.published_at
@@ -70,5 +70,5 @@ class AnnouncementFeed(Feed):
         return item.published_at
 
     def item_enclosures(self, item: Announcement):
-        url = absolute(reverse("announcement-pdf", args=[item.pk]))  # Django leaves enclosure URLs as given
+        url = absolute(reverse("announcements:pdf", args=[item.pk]))  # Django leaves enclosure URLs as given
         return [Enclosure(url, str(item.document.size), "application/pdf")]

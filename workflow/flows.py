@@ -35,15 +35,16 @@ class MemoFlow(flow.Flow):
 
     route = (
         flow.Switch()
+        .Annotation(title=_("ผลการพิจารณา"))
         .Case(this.review, this.goes_on)
         .Case(this.approved, this.is_approved)
         .Case(this.returned, this.is_returned)
         .Default(this.rejected)
     )
 
-    approved = flow.End()
-    returned = flow.End()
-    rejected = flow.End()
+    approved = flow.End().Annotation(title=_("อนุมัติ"))
+    returned = flow.End().Annotation(title=_("ส่งคืนแก้ไข"))
+    rejected = flow.End().Annotation(title=_("ไม่อนุมัติ"))
 
     def start_round(self, activation, memo: Memo):
         activation.process.memo = memo

@@ -4,6 +4,7 @@ a numbered sub-item, any other line is a paragraph. Nothing typed is ever interp
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,21 +43,65 @@ def format_sections(sections: list[dict]) -> str:
 class MemoForm(forms.Form):
     subject = forms.CharField(label=_("เรื่อง"), max_length=500)
     addressee = forms.CharField(label=_("เรียน"), max_length=500)
+    phone = forms.CharField(label=_("โทรศัพท์"), max_length=50, required=False)
     body = forms.CharField(
         label=_("เนื้อหา"),
-        widget=forms.Textarea(attrs={"rows": 16}),
+        widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_("บรรทัดที่ขึ้นต้นด้วย # คือหัวข้อ, ขึ้นต้นด้วย - คือข้อย่อย, บรรทัดอื่นคือย่อหน้า"),
     )
     closing = forms.CharField(label=_("คำลงท้าย"), max_length=300, initial="จึงเรียนมาเพื่อโปรดพิจารณา")
+    announcement_subject = forms.CharField(
+        label=_("ประกาศเมื่ออนุมัติ: เรื่อง"), max_length=1000, required=False,
+        help_text=_("เว้นว่างถ้าไม่ต้องออกประกาศ"),
+    )
+    announcement_body = forms.CharField(
+        label=_("ประกาศเมื่ออนุมัติ: เนื้อความ"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        help_text=_("หนึ่งบรรทัดต่อหนึ่งย่อหน้า"),
+    )
+    attachment = forms.FileField(
+        label=_("แนบไฟล์ (PDF, PNG หรือ JPEG)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("announcement_subject", "").strip()) != bool(data.get("announcement_body", "").strip()):
+            raise forms.ValidationError(_("ประกาศต้องมีทั้งเรื่องและเนื้อความ หรือเว้นว่างทั้งสองช่อง"))
+        return data
+
+    @classmethod
+    def initial_for(cls, memo) -> dict:
+        announcement = memo.announcement or {}
+        return {
+            "subject": memo.subject,
+            "addressee": memo.addressee,
+            "phone": memo.phone,
+            "body": format_sections(memo.sections),
+            "closing": memo.closing,
+            "announcement_subject": announcement.get("subject", ""),
+            "announcement_body": "\n".join(announcement.get("paragraphs", [])),
+        }
 
     def to_data(self) -> dict:
         d = self.cleaned_data
-        return {
+        data = {
             "subject": d["subject"],
             "addressee": d["addressee"],
             "sections": parse_sections(d["body"]),
             "closing": d["closing"],
+            "announcement": None,
         }
+        if d["phone"].strip():
+            data["phone"] = d["phone"]
+        if d["announcement_subject"].strip():
+            paragraphs = [line.strip() for line in d["announcement_body"].splitlines() if line.strip()]
+            data["announcement"] = {"subject": d["announcement_subject"], "paragraphs": paragraphs}
+        return data
+
+    def add_domain_error(self, exc) -> None:
+        """Put a service's error on the field it names (the file, a section …), else on the form."""
+        field = {"file": "attachment", "sections": "body"}.get(exc.field or "", exc.field)
+        self.add_error(field if field in self.fields else None, exc.message)
 
 
 class DecisionForm(forms.Form):
@@ -68,3 +113,12 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with Thai labels (Django's own Thai catalogue leaves them in English)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("ชื่อผู้ใช้")
+        self.fields["password"].label = _("รหัสผ่าน")

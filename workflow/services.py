@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 from memos import mail, review
 from memos.drafting import official_of
 from memos.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from memos.models import Decision, IssuedDocument, Memo, MemoState
+from memos.models import Attachment, Decision, IssuedDocument, Memo, MemoState
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,14 @@ def get_visible_memo(user, memo_id) -> Memo:
         )
     except (Memo.DoesNotExist, ValueError, TypeError):
         raise NotFound("ไม่พบบันทึกข้อความ") from None
+
+
+def get_attachment(user, memo_id, attachment_id) -> Attachment:
+    memo = get_visible_memo(user, memo_id)
+    try:
+        return memo.attachments.get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("ไม่พบไฟล์แนบ") from None
 
 
 def issued_pdf(user, memo_id, kind: str = IssuedDocument.Kind.MEMO) -> IssuedDocument:
@@ -143,5 +151,4 @@ def notify_assignee(process_id: int) -> None:
         return
     memo = task_memo(task)
     assignee = review.current_assignee(memo)  # the same rule the flow used to assign the task
-    acting = f"{assignee.acting_kind} {assignee.position.signing_title}" if assignee.is_acting else ""
-    mail.task_assigned(memo, task.pk, assignee.official, acting)
+    mail.task_assigned(memo, task.pk, assignee.official, assignee.capacity if assignee.is_acting else "")

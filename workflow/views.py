@@ -1,23 +1,32 @@
-"""Browser pages. Thin: each parses a form, calls the same service the API calls, and renders."""
+"""Browser pages, on viewflow's frontend (see ``site.py``). Thin: each parses a form, calls the
+same service the API calls, and renders a Material page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
+from viewflow.views import ListModelView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from memos import drafting
+from memos import drafting, review
 from memos.errors import DomainError, NotAllowed, NotFound
+from memos.models import Memo
 
 from . import services
-from .forms import DecisionForm, MemoForm, format_sections
+from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
+from .templatetags.thai import thai_datetime
 
 
 def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"message": exc.message}, status=exc.status)
+    return render(request, "office/error.html", {"message": exc.message}, status=exc.status)
 
 
 def _memo_context(memo) -> dict:
@@ -29,28 +38,111 @@ def _memo_context(memo) -> dict:
     }
 
 
-@login_required
-def inbox(request):
-    return render(request, "inbox.html", {"tasks": services.open_tasks(request.user)})
+class _OwnListView(ListModelView):
+    """A viewflow list whose queryset is already cut down to what the user may see, so the
+    model-permission check viewflow does for its admin-like lists does not apply."""
+
+    paginate_by = 25
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        return user.is_authenticated
 
 
-@login_required
-def memo_list(request):
-    memos = services.visible_memos(request.user).select_related("drafter").order_by("-id")[:100]
-    return render(request, "memo_list.html", {"memos": memos})
+class InboxView(_OwnListView):
+    """My open review tasks, acting ones included: the home page."""
+
+    model = Task
+    title = _("งานที่รอท่านพิจารณา")
+    columns = ("number", "subject", "drafter", "step", "created")
+    object_link_columns = ("subject",)
+    template_name = "office/inbox.html"
+
+    @property
+    def queryset(self):
+        return services.open_tasks(self.request.user)
+
+    def get_object_url(self, obj: Task) -> str:
+        return reverse("task", args=[obj.pk])
+
+    def number(self, task: Task) -> str:
+        return services.task_memo(task).number_display
+
+    number.short_description = _("ที่")
+
+    def subject(self, task: Task) -> str:
+        return services.task_memo(task).subject
+
+    subject.short_description = _("เรื่อง")
+
+    def drafter(self, task: Task) -> str:
+        return str(services.task_memo(task).drafter)
+
+    drafter.short_description = _("ผู้ร่าง")
+
+    def step(self, task: Task) -> int | None:
+        return services.task_memo(task).current_step
+
+    step.short_description = _("ลำดับที่")
+
+    def created(self, task: Task) -> str:
+        return thai_datetime(task.created)
+
+    created.short_description = _("ได้รับเมื่อ")
+
+
+class MemoListView(_OwnListView):
+    """Memos I drafted or reviewed (all memos for staff); search by subject."""
+
+    model = Memo
+    title = _("บันทึกข้อความ")
+    columns = ("number", "subject", "state", "drafter_name", "updated")
+    object_link_columns = ("subject",)
+    search_fields = ("subject",)
+    template_name = "office/memo_list.html"
+
+    @property
+    def queryset(self):
+        # viewflow's mixins add the search (?_search=) and column ordering (?_orderby=) to this
+        qs = services.visible_memos(self.request.user).select_related("agency", "drafter")
+        return qs.defer("sections", "announcement").order_by("-id")
+
+    def get_object_url(self, obj: Memo) -> str:
+        return reverse("memo-detail", args=[obj.pk])
+
+    def number(self, memo: Memo) -> str:
+        return memo.number_display
+
+    number.short_description = _("ที่")
+    number.orderby = "number"
+
+    def state(self, memo: Memo) -> str:
+        return memo.get_state_display()
+
+    state.short_description = _("สถานะ")
+
+    def drafter_name(self, memo: Memo) -> str:
+        return str(memo.drafter)
+
+    drafter_name.short_description = _("ผู้ร่าง")
+
+    def updated(self, memo: Memo) -> str:
+        return thai_datetime(memo.updated_at)
+
+    updated.short_description = _("แก้ไขล่าสุด")
+    updated.orderby = "updated_at"
 
 
 @login_required
 def memo_create(request):
-    form = MemoForm(request.POST or None)
+    form = MemoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            memo = drafting.create_memo(request.user, form.to_data())
+            memo = drafting.save_draft(request.user, form.to_data(), form.cleaned_data["attachment"])
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_domain_error(exc)
         else:
             return redirect("memo-detail", memo_id=memo.pk)
-    return render(request, "memo_form.html", {"form": form})
+    return render(request, "office/memo_form.html", {"form": form})
 
 
 @login_required
@@ -59,21 +151,15 @@ def memo_edit(request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    initial = {
-        "subject": memo.subject,
-        "addressee": memo.addressee,
-        "body": format_sections(memo.sections),
-        "closing": memo.closing,
-    }
-    form = MemoForm(request.POST or None, initial=initial)
+    form = MemoForm(request.POST or None, request.FILES or None, initial=MemoForm.initial_for(memo))
     if request.method == "POST" and form.is_valid():
         try:
-            drafting.update_memo(request.user, memo.pk, form.to_data())
+            drafting.save_draft(request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_domain_error(exc)
         else:
             return redirect("memo-detail", memo_id=memo.pk)
-    return render(request, "memo_form.html", {"form": form, "memo": memo})
+    return render(request, "office/memo_form.html", {"form": form, "memo": memo})
 
 
 @login_required
@@ -82,7 +168,7 @@ def memo_detail(request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    return render(request, "memo_detail.html", _memo_context(memo))
+    return render(request, "office/memo_detail.html", _memo_context(memo))
 
 
 @login_required
@@ -93,8 +179,20 @@ def memo_submit(request, memo_id: int):
         memo = services.submit(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    messages.success(request, f"ส่งแล้ว เลขที่ {memo.number_display}")
+    messages.success(request, _("ส่งแล้ว เลขที่ %(number)s") % {"number": memo.number_display})
     return redirect("memo-detail", memo_id=memo.pk)
+
+
+@login_required
+def memo_attachment(request, memo_id: int, attachment_id: int):
+    """An attached file, for those who may see the memo. Files were checked as PDF, PNG or JPEG
+    by their bytes when attached, so they are served as that type, inline."""
+    try:
+        attachment = services.get_attachment(request.user, memo_id, attachment_id)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                        filename=attachment.name, as_attachment=False)
 
 
 @login_required
@@ -113,18 +211,23 @@ class TaskView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect_to_login(request.get_full_path())
         task_id = kwargs.get("task_id") or kwargs.get("task_pk")
         try:
             self.task = services.get_task(request.user, task_id)
         except (NotAllowed, NotFound) as exc:
             return _error_page(request, exc)
         self.memo = services.task_memo(self.task)
+        if request.method == "GET" and self.task.status != STATUS.ASSIGNED:
+            # an old email link, or the back button after deciding: show the memo as it stands
+            messages.info(request, _("งานนี้ดำเนินการแล้ว"))
+            return redirect("memo-detail", memo_id=self.memo.pk)
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, form, status=200):
-        ctx = _memo_context(self.memo) | {"task": self.task, "form": form}
-        return render(self.request, "task.html", ctx, status=status)
+        capacity = _("ในฐานะ %(capacity)s") % {"capacity": review.current_assignee(self.memo).capacity}
+        ctx = _memo_context(self.memo) | {"task": self.task, "form": form, "assignment": capacity}
+        return render(self.request, "office/task.html", ctx, status=status)
 
     def get(self, request, *args, **kwargs):
         return self._render(DecisionForm())
@@ -142,5 +245,5 @@ class TaskView(View):
                 return _error_page(request, exc)
             form.add_error(None, exc.message)
             return self._render(form, status=400)
-        messages.success(request, "บันทึกการพิจารณาแล้ว")
-        return redirect("inbox")
+        messages.success(request, _("บันทึกการพิจารณาแล้ว"))
+        return redirect("index")

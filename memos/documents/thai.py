@@ -45,6 +45,11 @@ def thai_date(day: dt.date, era: bool = False) -> str:
     return thai_strftime(dt.datetime(day.year, day.month, day.day), fmt, thaidigit=THAI_DIGITS)
 
 
+def thai_time(moment: dt.datetime) -> str:
+    """``๐๒:๓๗ น.``: 24-hour clock with น. (นาฬิกา), as Thai offices write a time."""
+    return thai_digits(moment.strftime("%H:%M")) + " น."
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     from pythainlp.corpus.common import thai_words

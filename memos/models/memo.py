@@ -150,3 +150,19 @@ class HistoryEntry(models.Model):
         if self.pk is not None:
             raise ValueError("history entries are append-only")
         super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The action in words; ``action`` stays a stable code for the API and for queries."""
+        return str(HISTORY_LABELS.get(self.action, self.action))
+
+
+HISTORY_LABELS = {
+    "created": _("สร้างร่าง"),
+    "edited": _("แก้ไขร่าง"),
+    "attached": _("แนบไฟล์"),
+    "submitted": _("ส่งเสนอ"),
+    **{kind.value: kind.label for kind in Decision.Kind},
+    "issued": _("ออกเอกสารและเผยแพร่ประกาศ"),
+    "issue_failed": _("ออกเอกสารไม่สำเร็จ"),
+}

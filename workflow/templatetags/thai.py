@@ -1,13 +1,19 @@
-"""Template filters for Thai dates: the same function the documents print with."""
+"""Template filters and tags for Thai: dates, digits and the font, from the same functions the documents use."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+from functools import lru_cache
+from pathlib import Path
 
+import fontpkg_sarabun
 from django import template
 from django.utils import timezone
 
 from memos.documents.thai import thai_date as _thai_date
+from memos.documents.thai import thai_digits as _thai_digits
+from memos.documents.thai import thai_time as _thai_time
 
 register = template.Library()
 
@@ -20,3 +26,30 @@ def thai_date(value) -> str:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return _thai_date(value)
+
+
+@register.filter
+def thai_datetime(value: dt.datetime | None) -> str:
+    """``๒๖ พฤศจิกายน ๒๕๖๙ เวลา ๐๒:๓๗ น.`` (local time), as a Thai office writes a time."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{_thai_date(local.date())} เวลา {_thai_time(local)}"
+
+
+@register.filter
+def thai_digits(value) -> str:
+    """Arabic digits as Thai digits, as the printed memo has them (``กบ ๕๒๔๐๑/๒๒๐``)."""
+    return _thai_digits(str(value)) if value not in (None, "") else ""
+
+
+@register.simple_tag
+def sarabun_data_uri() -> str:
+    """Sarabun as a data: URI, for SVG images (viewflow's flow chart) that cannot fetch fonts."""
+    return _sarabun_data_uri()
+
+
+@lru_cache(maxsize=1)
+def _sarabun_data_uri() -> str:
+    data = (Path(fontpkg_sarabun.ROOT) / "files" / "Sarabun-Regular.ttf").read_bytes()
+    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")

@@ -232,3 +232,36 @@ def test_drafting_form_takes_an_announcement_and_a_checked_attachment(demo, sett
     assert drafter.get(f"/memos/{memo.pk}/attachments/99999/").status_code == 404
     assert drafter.post(f"/memos/{memo.pk}/submit/").status_code == 302
     assert login("anchana").get(url).status_code == 200  # the first reviewer now reads it
+
+
+def test_return_resubmit_and_reject_through_the_pages(demo):
+    drafter = login("rewadee")
+    memo = _submitted_memo(drafter, "เรื่องที่ต้องแก้")
+    anchana = login("anchana")
+    task_id = _open_task_id("anchana")
+    r = anchana.post(f"/tasks/{task_id}/", {"decision": "return", "comment": "โปรดแก้ไขข้อ ๒"})
+    assert r.status_code == 302
+    memo.refresh_from_db()
+    assert memo.state == "returned"
+    page = drafter.get(f"/memos/{memo.pk}/").content.decode()
+    assert "โปรดแก้ไขข้อ ๒" in page and f'href="/memos/{memo.pk}/edit/"' in page  # the reason, and the way back in
+
+    fields = {"subject": "เรื่องที่แก้แล้ว", "addressee": "นายก", "body": "ข้อความใหม่", "closing": "จึงเรียนมา"}
+    assert drafter.post(f"/memos/{memo.pk}/edit/", fields).status_code == 302
+    assert drafter.post(f"/memos/{memo.pk}/submit/").status_code == 302
+    memo.refresh_from_db()
+    assert memo.state == "in_review" and memo.round == 2 and memo.current_step == 1
+    page = drafter.get(f"/memos/{memo.pk}/").content.decode()
+    assert "รอบก่อน (ถูกส่งคืน)" in page  # the first round's comment is kept, marked superseded
+
+    # the route starts again from its first step; then the second step rejects
+    task_id = _open_task_id("anchana")
+    assert anchana.post(f"/tasks/{task_id}/", {"decision": "endorse", "comment": "ครบถ้วน"}).status_code == 302
+    task_id = _open_task_id("thatsanee")
+    r = login("thatsanee").post(f"/tasks/{task_id}/", {"decision": "reject", "comment": "ไม่มีงบประมาณ"})
+    assert r.status_code == 302
+    memo.refresh_from_db()
+    assert memo.state == "rejected"
+    page = drafter.get(f"/memos/{memo.pk}/").content.decode()
+    assert "ไม่อนุมัติ" in page and f'href="/memos/{memo.pk}/edit/"' not in page
+    assert drafter.post(f"/memos/{memo.pk}/submit/").status_code == 409  # a rejected memo stays rejected

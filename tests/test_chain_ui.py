@@ -265,3 +265,13 @@ def test_return_resubmit_and_reject_through_the_pages(demo):
     page = drafter.get(f"/memos/{memo.pk}/").content.decode()
     assert "ไม่อนุมัติ" in page and f'href="/memos/{memo.pk}/edit/"' not in page
     assert drafter.post(f"/memos/{memo.pk}/submit/").status_code == 409  # a rejected memo stays rejected
+
+
+def test_unknown_and_forbidden_pages_answer_in_thai(demo):
+    official = login("anchana")
+    r = official.get("/tasks/not-a-number/")
+    assert r.status_code == 404 and "ไม่พบหน้าที่ต้องการ" in r.content.decode()
+    r = official.get("/memo/flows/")
+    assert r.status_code == 403 and "ท่านไม่มีสิทธิ์เปิดหน้านี้" in r.content.decode()
+    r = official.get("/memos/999999/")
+    assert r.status_code == 404 and "ไม่พบบันทึกข้อความ" in r.content.decode()

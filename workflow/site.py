@@ -6,10 +6,12 @@ Three applications:
   Its URL names are not namespaced (``task``, ``memo-detail`` …) so emails, the API and
   templates reverse them the same way wherever the app is mounted.
 * ``AnnouncementApp`` at ``/announcements/``: the public pages, no login.
-* viewflow's own ``FlowAppViewset`` at ``/workflow/``: process list, dashboard, archive and the
-  flow chart. Those pages list every process, drafts of others included, so they are shown
-  to staff only (``MemoFlow.has_view_permission``); officials see their memos through
-  ``OfficeApp``, which filters every list by what the user may see.
+* viewflow's own ``FlowAppViewset`` at ``/memo/`` (the flow's URL name): process list, dashboard,
+  archive and the flow chart. Those pages list every process, drafts of others included, so
+  they need the view permission on memo processes (viewflow's ``Flow.has_view_permission``,
+  given to admins); viewflow's ``SiteMiddleware`` answers 403 to anyone else and the menu
+  leaves the app out. Officials see their memos through ``OfficeApp``, which filters every
+  list by what the user may see.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""API latency with 100,000 memos on PostgreSQL: GET /api/tasks/ and POST /api/tasks/{id}/decide/.
-Prints figures only.
+"""API latency with 100,000 memos on PostgreSQL: GET /api/tasks/ and POST /api/tasks/{id}/decide/,
+and the same official's browser pages (inbox, memo list, task page). Prints figures only.
 
     .venv/bin/python bench/api.py [--memos 100000] [--requests 200]
 
@@ -136,6 +136,21 @@ def main() -> None:
     list_queries = len(q.captured_queries)
 
     task_ids = [task["id"] for task in client.get(f"/api/tasks/?limit={args.requests}").json()["results"]]
+
+    # the browser pages (viewflow's frontend) of the same official: inbox, memo list, a task page
+    pages = {}
+    for url in ("/", "/memos/", f"/tasks/{task_ids[0]}/"):
+        client.get(url)  # warm up
+        times = []
+        for _ in range(min(args.requests, 100)):
+            t = time.perf_counter()
+            r = client.get(url)
+            times.append(time.perf_counter() - t)
+            assert r.status_code == 200, (url, r.status_code)
+        with CaptureQueriesContext(connection) as q:
+            client.get(url)
+        pages[url] = (times, len(q.captured_queries))
+
     decide_times = []
     for i, task_id in enumerate(task_ids):
         body = {"decision": "endorse", "comment": "เห็นควรเสนอหัวหน้าสำนักปลัดเทศบาลพิจารณา"}
@@ -154,6 +169,8 @@ def main() -> None:
           f"  (budget p95 100 ms; {args.requests} open tasks, pages of 50)")
     print(f"POST /api/tasks/…/decide n={len(decide_times):4d}  {percentiles(decide_times)}  queries {decide_queries}"
           f"  (budget p95 50 ms)")
+    for url, (times, queries) in pages.items():
+        print(f"GET  {url:<20} n={len(times):4d}  {percentiles(times)}  queries {queries}  (browser page)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import logging
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -20,11 +20,14 @@ State = OutboxMessage.State
 
 def enqueue(key: str, task: str, payload: dict | None = None, memo=None) -> OutboxMessage:
     """Owe a piece of work, once: a second call with the same key returns the first row."""
-    msg, created = OutboxMessage.objects.get_or_create(
-        key=key, defaults={"task": task, "payload": payload or {}, "memo": memo}
-    )
-    if created:
-        transaction.on_commit(lambda: dispatch([msg.pk]), robust=True)
+    try:
+        # the key is nearly always new: insert first (no SELECT before it), in a savepoint so a
+        # duplicate leaves the caller's transaction usable
+        with transaction.atomic():
+            msg = OutboxMessage.objects.create(key=key, task=task, payload=payload or {}, memo=memo)
+    except IntegrityError:
+        return OutboxMessage.objects.get(key=key)
+    transaction.on_commit(lambda: dispatch([msg.pk]), robust=True)
     return msg
 
 

@@ -55,17 +55,14 @@ def current_assignee(memo: Memo, day: dt.date | None = None) -> Assignee:
     return assignee_for(step.position, day or timezone.localdate())
 
 
-def last_step(memo: Memo) -> int:
-    return memo.steps.count()
-
-
 def record_decision(memo: Memo, task_id: int, official, kind: str, comment: str, actor) -> Decision:
     """Record one reviewer's decision and move the memo on. ``approve`` only on the last step,
     ``endorse`` only before it; ``return`` needs a reason."""
     assert transaction.get_connection().in_atomic_block
     if memo.state != MemoState.IN_REVIEW:
         raise InvalidInput("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ", field="state")
-    is_last = memo.current_step == last_step(memo)
+    steps = {s.order: s for s in memo.steps.select_related("position")}  # one query for both uses
+    is_last = memo.current_step == max(steps)
     if kind == Decision.Kind.ENDORSE and is_last:
         kind = Decision.Kind.APPROVE  # the last step's endorse is the approval
     if kind == Decision.Kind.APPROVE and not is_last:
@@ -73,7 +70,7 @@ def record_decision(memo: Memo, task_id: int, official, kind: str, comment: str,
     if kind == Decision.Kind.RETURN and not comment:
         raise InvalidInput("โปรดระบุเหตุผลที่ส่งคืน", field="comment")
 
-    step = memo.steps.select_related("position").get(order=memo.current_step)
+    step = steps[memo.current_step]
     today = timezone.localdate()
     assignee = assignee_for(step.position, today)
     if assignee.official.pk != official.pk:

@@ -52,7 +52,11 @@ class MemoFlow(flow.Flow):
         return activation.process
 
     def review_assignee(self, activation):
-        return current_assignee(_memo(activation)).official.user
+        assignee = current_assignee(_memo(activation))
+        # kept with the task: the capacity the official was given it in (the email names it)
+        activation.task.data = {**(activation.task.data or {}), "capacity": assignee.capacity,
+                                "acting": assignee.is_acting}
+        return assignee.official.user
 
     def goes_on(self, activation) -> bool:
         return _memo(activation).state == MemoState.IN_REVIEW

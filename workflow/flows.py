@@ -13,7 +13,10 @@ from .models import MemoProcess
 
 
 def _memo(activation) -> Memo:
-    return Memo.objects.get(pk=activation.process.memo_id)
+    """The round's memo. ``services.submit`` and ``services.decide`` put the memo they hold
+    locked (and have just changed) on the process, so the conditions below read that instance
+    rather than fetching it again; anywhere else it is loaded on first use."""
+    return activation.process.memo
 
 
 class MemoFlow(flow.Flow):

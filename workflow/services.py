@@ -105,7 +105,9 @@ def task_memo(task: Task) -> Memo:
 def get_task(user, task_id) -> Task:
     """404 for an unknown task; 403 for one that is someone else's."""
     try:
-        task = Task.objects.select_related("process__memoprocess").get(pk=task_id, flow_task=_flow().review)
+        task = Task.objects.select_related("process__memoprocess", "owner__official").get(
+            pk=task_id, flow_task=_flow().review
+        )
     except (Task.DoesNotExist, ValueError, TypeError):
         raise NotFound("ไม่พบงานนี้") from None
     if task.owner_id != user.pk:
@@ -127,7 +129,7 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
     if len(comment) > 2000:
         raise InvalidInput("comment: ยาวเกิน 2000 ตัวอักษร", field="comment")
     task = get_task(user, task_id)
-    official = official_of(user)
+    official = official_of(task.owner)  # the owner is the user (get_task checked), official joined
     flow_class = _flow()
     with flow_class.lock(task.process_id):
         task.refresh_from_db()
@@ -137,6 +139,7 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
             raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
         memo = Memo.objects.select_for_update().get(pk=task.process.memoprocess.memo_id)
         activation = task.flow_task.activation_class(task)
+        activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
         activation.start(None)
         result = review.record_decision(memo, task.pk, official, decision, comment, user)
         activation.execute()

@@ -41,7 +41,7 @@ def test_query_counts_do_not_grow_with_memos(api):
     assert small[2] == 3 and large[2] == 29  # 3 open, then one decided and 27 more
     assert small[0] == large[0], (small, large)
     assert small[1] == large[1], (small, large)
-    assert large[0] <= 6 and large[1] <= 60, large
+    assert large[0] <= 4 and large[1] <= 35, large  # 3 and 31 today (token auth); a regression shows here
 
 
 def _page_queries(api, username: str) -> tuple[int, int]:

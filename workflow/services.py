@@ -38,9 +38,10 @@ def visible_memos(user) -> QuerySet[Memo]:
         return qs.none()
     # one id set, deduplicated by UNION: no DISTINCT over a join, which grew with every memo
     # an official ever reviewed (2 s for a list page at 100,000; bench/api.py)
-    ids = Memo.objects.filter(drafter=official).values("pk").union(
-        Decision.objects.filter(official=official).values("memo_id"),
-        MemoProcess.objects.filter(task__owner=user).values("memo_id"),
+    # (no ORDER BY inside: SQLite refuses one in a compound statement's parts)
+    ids = Memo.objects.filter(drafter=official).order_by().values("pk").union(
+        Decision.objects.filter(official=official).order_by().values("memo_id"),
+        MemoProcess.objects.filter(task__owner=user).order_by().values("memo_id"),
     )
     return qs.filter(pk__in=ids)
 

@@ -96,15 +96,21 @@ def create_memo(user, data: Any) -> Memo:
     return memo
 
 
-@transaction.atomic
-def update_memo(user, memo_id: int, data: Any) -> Memo:
-    """PATCH semantics: omitted fields keep their value; the result is validated whole."""
-    memo = Memo.objects.select_for_update().get(pk=memo_id)
+def check_editable(user, memo: Memo) -> Official:
+    """Only the drafter edits, and only a draft or a returned memo. Returns the drafter."""
     official = official_of(user)
     if memo.drafter_id != official.pk:
         raise NotAllowed("แก้ไขได้เฉพาะผู้ร่างบันทึก")
     if not memo.is_editable:
         raise InvalidInput("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้", field="state")
+    return official
+
+
+@transaction.atomic
+def update_memo(user, memo_id: int, data: Any) -> Memo:
+    """PATCH semantics: omitted fields keep their value; the result is validated whole."""
+    memo = Memo.objects.select_for_update().get(pk=memo_id)
+    official = check_editable(user, memo)
     if not isinstance(data, dict):
         raise InvalidInput("ข้อมูลต้องเป็นออบเจกต์ JSON")
     unknown = set(data) - _PARTIAL_FIELDS

@@ -275,3 +275,16 @@ def test_unknown_and_forbidden_pages_answer_in_thai(demo):
     assert r.status_code == 403 and "ท่านไม่มีสิทธิ์เปิดหน้านี้" in r.content.decode()
     r = official.get("/memos/999999/")
     assert r.status_code == 404 and "ไม่พบบันทึกข้อความ" in r.content.decode()
+
+
+def test_only_the_drafter_gets_the_edit_form_and_only_while_editable(demo):
+    drafter = login("rewadee")
+    memo = _submitted_memo(drafter, "เรื่องระหว่างเสนอ")
+    r = login("anchana").get(f"/memos/{memo.pk}/edit/")  # a reviewer may read it, not edit it
+    assert r.status_code == 403 and "แก้ไขได้เฉพาะผู้ร่างบันทึก" in r.content.decode()
+    r = drafter.get(f"/memos/{memo.pk}/edit/")  # in review: not editable
+    assert r.status_code == 400 and "แก้ไขไม่ได้" in r.content.decode()
+    r = drafter.post(f"/memos/{memo.pk}/edit/", {"subject": "x", "addressee": "x", "body": "x", "closing": "x"})
+    assert r.status_code == 400
+    memo.refresh_from_db()
+    assert memo.subject == "เรื่องระหว่างเสนอ"

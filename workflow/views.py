@@ -132,34 +132,35 @@ class MemoListView(_OwnListView):
     updated.orderby = "updated_at"
 
 
-@login_required
-def memo_create(request):
-    form = MemoForm(request.POST or None, request.FILES or None)
+def _memo_form(request: HttpRequest, memo: Memo | None = None) -> HttpResponse:
+    """Draft (``memo`` None) or edit: the fields and one optional attachment, saved together."""
+    initial = MemoForm.initial_for(memo) if memo else None
+    form = MemoForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            memo = drafting.save_draft(request.user, form.to_data(), form.cleaned_data["attachment"])
+            saved = drafting.save_draft(
+                request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk if memo else None
+            )
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            return redirect("memo-detail", memo_id=memo.pk)
-    return render(request, "office/memo_form.html", {"form": form})
+            return redirect("memo-detail", memo_id=saved.pk)
+    return render(request, "office/memo_form.html", {"form": form, "memo": memo})
+
+
+@login_required
+def memo_create(request):
+    return _memo_form(request)
 
 
 @login_required
 def memo_edit(request, memo_id: int):
     try:
         memo = services.get_visible_memo(request.user, memo_id)
+        drafting.check_editable(request.user, memo)  # a reviewer, or a memo in review, gets no form
     except DomainError as exc:
         return _error_page(request, exc)
-    form = MemoForm(request.POST or None, request.FILES or None, initial=MemoForm.initial_for(memo))
-    if request.method == "POST" and form.is_valid():
-        try:
-            drafting.save_draft(request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk)
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            return redirect("memo-detail", memo_id=memo.pk)
-    return render(request, "office/memo_form.html", {"form": form, "memo": memo})
+    return _memo_form(request, memo)
 
 
 @login_required

@@ -40,9 +40,8 @@ def _memo_context(memo) -> dict:
 
 class _OwnListView(ListModelView):
     """A viewflow list whose queryset is already cut down to what the user may see, so the
-    model-permission check viewflow does for its admin-like lists does not apply."""
-
-    paginate_by = 25
+    model-permission check viewflow does for its admin-like lists does not apply. viewflow pages
+    by 25."""
 
     def has_view_permission(self, user, obj=None) -> bool:
         return user.is_authenticated

@@ -125,6 +125,9 @@ class Attachment(models.Model):
     name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+    # Off by default: an attachment is private to the memo's readers unless the drafter chooses
+    # to publish it with the announcement (then it is appended to the public announcement PDF).
+    publish = models.BooleanField(_("เผยแพร่พร้อมประกาศ"), default=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

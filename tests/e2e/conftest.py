@@ -1,3 +1,5 @@
+import os
+
 import pytest
 import redis
 from django.core.management import call_command
@@ -42,7 +44,8 @@ def _stack(e2e_db, broker_url, sink, settings, tmp_path) -> Stack:
 @pytest.fixture
 def stack(e2e_db, sink, settings, tmp_path):
     """Web and worker on the machine's Redis (a database of its own, emptied first)."""
-    broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/14"
+    # E2E_REDIS_DB lets two checkouts run their end-to-end tests side by side on one Redis
+    broker = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/" + os.environ.get("E2E_REDIS_DB", "14")
     redis.Redis.from_url(broker).flushdb()
     st = _stack(e2e_db, broker, sink, settings, tmp_path)
     st.start_web()

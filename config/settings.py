@@ -111,6 +111,13 @@ WHITENOISE_USE_FINDERS = True
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A multipart body larger than an attachment plus the form's fields is cut off at its first file,
+# before the file is read (memos/uploads.py); then Django's own handlers.
+FILE_UPLOAD_HANDLERS = [
+    "memos.uploads.AttachmentSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Email: EMAIL_URL (smtp://host:port) or files in var/outbox.
 if env("EMAIL_URL", default=""):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from . import history
+from . import history, uploads
 from .documents.schema import MAX_LINE, MAX_PARAGRAPH, MAX_PARAGRAPHS, MAX_SECTIONS, Section, format_errors
 from .errors import InvalidInput, NotAllowed
 from .models import Attachment, Memo, Official, Unit
@@ -20,7 +20,7 @@ _Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 class AnnouncementDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    subject: _Line  # the announcement document's limit, so that an approved memo can be issued
     paragraphs: list[_Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
 
 
@@ -132,41 +132,30 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
 
 
 @transaction.atomic
-def save_draft(user, data: Any, upload=None, memo_id: int | None = None) -> Memo:
+def save_draft(user, data: Any, upload=None, memo_id: int | None = None, publish: bool = False) -> Memo:
     """The browser's save: the fields and, optionally, one new attachment, all or nothing
     (a file of the wrong type leaves the memo as it was, or uncreated)."""
     memo = create_memo(user, data) if memo_id is None else update_memo(user, memo_id, data)
     if upload is not None:
-        add_attachment(user, memo, upload)
+        add_attachment(user, memo, upload, publish=publish)
     return memo
 
 
-ALLOWED_ATTACHMENT_TYPES = {
-    "application/pdf": b"%PDF-",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "image/jpeg": b"\xff\xd8\xff",
-}
-
-
 @transaction.atomic
-def add_attachment(user, memo: Memo, upload) -> Attachment:
-    """Only PDF, PNG and JPEG, checked by their first bytes, not by the name the browser sent."""
+def add_attachment(user, memo: Memo, upload, publish: bool = False) -> Attachment:
+    """Attach a file the memo can be issued with (``uploads.checked``: type by its bytes, size,
+    images decoded, PDFs opened and stripped of active content). ``publish``: the file goes
+    into the public announcement PDF too; otherwise only its readers see it."""
     official = official_of(user)
     if memo.drafter_id != official.pk:
         raise NotAllowed("แนบไฟล์ได้เฉพาะผู้ร่างบันทึก")
     if not memo.is_editable:
         raise InvalidInput("บันทึกนี้แก้ไขไม่ได้แล้ว", field="file")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(
-            f"ไฟล์ใหญ่เกินกำหนด ({settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)", field="file"
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    content_type = next((t for t, magic in ALLOWED_ATTACHMENT_TYPES.items() if head.startswith(magic)), None)
-    if content_type is None:
-        raise InvalidInput("รับเฉพาะไฟล์ PDF, PNG หรือ JPEG", field="file")
+    content_type, data = uploads.checked(upload)
+    name = upload.name[:255]
     attachment = Attachment.objects.create(
-        memo=memo, file=upload, name=upload.name[:255], content_type=content_type, size=upload.size
+        memo=memo, file=ContentFile(data, name=name), name=name, content_type=content_type, size=len(data),
+        publish=publish,
     )
-    history.log(memo, user, "attached", name=attachment.name)
+    history.log(memo, user, "attached", name=attachment.name, publish=publish)
     return attachment

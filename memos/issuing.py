@@ -21,12 +21,17 @@ from .errors import Conflict
 from .models import Announcement, Decision, IssuedDocument, Memo, MemoState
 
 
-def _attachments(memo: Memo) -> list[bytes]:
+def _attachments(memo: Memo) -> list[tuple[bool, bytes]]:
+    """Each attachment's bytes, with whether the drafter chose to publish it."""
     out = []
     for a in memo.attachments.order_by("id"):
         with a.file.open("rb") as fh:
-            out.append(fh.read())
+            out.append((a.publish, fh.read()))
     return out
+
+
+def _with(pdf: bytes, attachments: list[bytes]) -> bytes:
+    return bundle(pdf, attachments) if attachments else pdf
 
 
 def _store(memo: Memo, kind: str, pdf: bytes) -> IssuedDocument:
@@ -39,8 +44,12 @@ def issue(memo_id: int) -> bool:
     """Render and store the memo's documents and mark it issued. Returns False when it already
     was. Raises DocumentError when a document cannot be rendered (nothing is written then)."""
     assert transaction.get_connection().in_atomic_block
-    memo = Memo.objects.select_for_update().select_related("agency", "unit", "drafter", "drafter_position").get(
-        pk=memo_id
+    # of=("self",): the memo's row only. A lock over the join would also hold the agency, unit,
+    # drafter and position rows for the whole render, stalling (or deadlocking) unrelated drafts.
+    memo = (
+        Memo.objects.select_for_update(of=("self",))
+        .select_related("agency", "unit", "drafter", "drafter_position")
+        .get(pk=memo_id)
     )
     if memo.state == MemoState.ISSUED:
         return False
@@ -52,13 +61,16 @@ def issue(memo_id: int) -> bool:
     attachments = _attachments(memo)
 
     pdf = render_pdf(memo_document(memo, decisions))
-    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, bundle(pdf, attachments) if attachments else pdf)
+    # the memo's readers get every attachment
+    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, _with(pdf, [data for _, data in attachments]))
 
     announcement = None
     if memo.announcement:
         data = announcement_document(memo, approval)
         pdf = render_pdf(data)
-        doc = _store(memo, IssuedDocument.Kind.ANNOUNCEMENT, bundle(pdf, attachments) if attachments else pdf)
+        # the public only those the drafter marked "publish with the announcement"
+        published = [data for publish, data in attachments if publish]
+        doc = _store(memo, IssuedDocument.Kind.ANNOUNCEMENT, _with(pdf, published))
         announcement = Announcement.objects.create(
             memo=memo,
             agency=memo.agency,

@@ -228,11 +228,18 @@ def test_drafts_are_invisible_to_others(api):
 
 
 def test_attachments_type_and_size_are_checked(api, settings):
+    import io
+
+    import pikepdf
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     m = create_memo(api)
     url = f"/api/memos/{m['id']}/attachments/"
-    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    blank = pikepdf.new()
+    blank.add_blank_page()
+    buf = io.BytesIO()
+    blank.save(buf)  # a real PDF: a damaged one is refused (tests/test_attachments.py)
+    pdf = SimpleUploadedFile("report.pdf", buf.getvalue(), content_type="application/pdf")
     r = api("rewadee").post(url, {"file": pdf}, format="multipart")
     assert r.status_code == 201 and r.json()["content_type"] == "application/pdf"
     fake = SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")

@@ -62,6 +62,10 @@ class MemoForm(forms.Form):
         label=_("แนบไฟล์ (PDF, PNG หรือ JPEG)"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
+    attachment_publish = forms.BooleanField(
+        label=_("เผยแพร่พร้อมประกาศ"), required=False,
+        help_text=_("ไฟล์นี้จะเผยแพร่ต่อสาธารณะพร้อมประกาศ ถ้าไม่เลือก เฉพาะผู้เกี่ยวข้องกับบันทึกเท่านั้นที่เห็นไฟล์"),
+    )
 
     def clean(self):
         data = super().clean()

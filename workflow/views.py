@@ -15,7 +15,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import drafting, review
+from memos import drafting, review, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 
@@ -135,10 +135,16 @@ def _memo_form(request: HttpRequest, memo: Memo | None = None) -> HttpResponse:
     """Draft (``memo`` None) or edit: the fields and one optional attachment, saved together."""
     initial = MemoForm.initial_for(memo) if memo else None
     form = MemoForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    too_large = uploads.refused_for_size(request) if request.method == "POST" else None
+    if too_large:  # the file (and what followed it) was not read: say so, save nothing
+        form = MemoForm(request.POST, initial=initial)
+        form.is_valid()
+        form.add_error("attachment", too_large)
+    elif request.method == "POST" and form.is_valid():
         try:
             saved = drafting.save_draft(
-                request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk if memo else None
+                request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk if memo else None,
+                publish=form.cleaned_data["attachment_publish"],
             )
         except DomainError as exc:
             form.add_domain_error(exc)

@@ -102,7 +102,7 @@ class MemoDocument(_Strict):
 class AnnouncementDocument(_Strict):
     kind: Literal["announcement"]
     agency: Agency
-    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    subject: Line  # MAX_LINE, what the published announcement's subject column holds
     paragraphs: list[Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
     closing: OptLine = "จึงประกาศให้ทราบโดยทั่วกัน"
     date: dt.date

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from memos.models import Decision, Memo
+from memos.models import Attachment, Decision, Memo
 
 
 def decision_data(d: Decision) -> dict:
@@ -29,6 +29,32 @@ def decision_data(d: Decision) -> dict:
         "time": timezone.localtime(d.decided_at).isoformat(),
         "superseded": d.superseded,
     }
+
+
+def attachment_data(a: Attachment) -> dict:
+    """``publish``: whether the file is appended to the public announcement (else only the
+    memo's readers see it)."""
+    return {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size, "publish": a.publish}
+
+
+class AttachmentSerializer(serializers.Serializer):
+    """The shape of ``attachment_data``, for the schema."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.ChoiceField(choices=["application/pdf", "image/png", "image/jpeg"])
+    size = serializers.IntegerField()
+    publish = serializers.BooleanField()
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """The multipart input of ``POST /api/memos/{id}/attachments/``, for the schema."""
+
+    file = serializers.FileField(help_text="PDF, PNG or JPEG")
+    publish = serializers.BooleanField(
+        required=False, default=False,
+        help_text="append the file to the public announcement PDF (default: private to the memo's readers)",
+    )
 
 
 def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, documents=None) -> dict:
@@ -53,9 +79,7 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
         "announcement": memo.announcement,
         "drafter": {"name": memo.drafter.full_name, "position": memo.drafter_position.title},
         "endorsements": [decision_data(d) for d in decisions],
-        "attachments": [
-            {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size} for a in attachments
-        ],
+        "attachments": [attachment_data(a) for a in attachments],
         # issued PDFs: their SHA-256 lets a reader check the file they were given
         "documents": [
             {"kind": d.kind, "sha256": d.sha256, "size": d.size, "url": reverse("api-memo-pdf", args=[memo.pk])

@@ -14,14 +14,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from memos import drafting
+from memos import drafting, uploads
 from memos.document import memo_document
 from memos.errors import InvalidInput, NotFound
 from memos.models import IssuedDocument, Memo, MemoStep
 from workflow import services
 from workflow.pdf import pdf_response
 
-from .serializers import DecideSerializer, MemoInputSerializer, MessageSerializer, memo_data, memo_summary
+from .serializers import (
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    DecideSerializer,
+    MemoInputSerializer,
+    MessageSerializer,
+    attachment_data,
+    memo_data,
+    memo_summary,
+)
 
 ERRORS = {
     400: OpenApiResponse(MessageSerializer, description="invalid input"),
@@ -142,18 +151,31 @@ class AttachmentView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": inline_serializer("Upload", {"file": serializers.FileField()})},
-        responses={201: OpenApiResponse(description="attachment"), **ERRORS},
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **ERRORS},
     )
     def post(self, request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)
         upload = request.FILES.get("file")
+        too_large = uploads.refused_for_size(request)  # the body was not read past its first file
+        if too_large:
+            raise InvalidInput(too_large, field="file")
         if upload is None:
             raise InvalidInput("file: ไม่มีไฟล์แนบ", field="file")
-        a = drafting.add_attachment(request.user, memo, upload)
-        return Response(
-            {"id": a.pk, "name": a.name, "content_type": a.content_type, "size": a.size}, status=201
-        )
+        publish = _boolean(request.data.get("publish"), "publish")
+        a = drafting.add_attachment(request.user, memo, upload, publish=publish)
+        return Response(attachment_data(a), status=201)
+
+
+def _boolean(value, field: str) -> bool:
+    """A form field's true/false, as DRF's BooleanField reads it; absent or empty is false."""
+    if value is None or value == "":
+        return False
+    if value in serializers.BooleanField.TRUE_VALUES:
+        return True
+    if value in serializers.BooleanField.FALSE_VALUES:
+        return False
+    raise InvalidInput(f"{field}: ต้องเป็น true หรือ false", field=field)
 
 
 class TaskPagination(LimitOffsetPagination):

@@ -263,6 +263,8 @@ def test_the_docs_page_loads_nothing_from_another_host(demo):
         assert browser.get(url).status_code == 200, url  # served by us
     # the page's script fetches the schema from this site
     assert "/api/schema/" in html
+    # the login page navigates with Turbo; this page must be loaded whole, or its scripts never run
+    assert '<meta name="turbo-visit-control" content="reload">' in html
 
 
 # Deploy defaults (processes started as in production)

@@ -10,6 +10,8 @@ class DocsView(SpectacularSwaggerView):
     """Swagger UI, for logged-in users (SPECTACULAR_SETTINGS: SERVE_PERMISSIONS): a browser that is
     not logged in is sent to the login page and back, rather than shown a bare 401."""
 
+    template_name = "api/docs.html"
+
     def handle_exception(self, exc):
         if isinstance(exc, NotAuthenticated):
             return redirect_to_login(self.request.get_full_path())

@@ -206,8 +206,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
 # Failed logins (login page, admin login, POST /api/auth/token/), django-axes: after
-# AXES_FAILURE_LIMIT failures within the cool-off, the username is locked, and so is the address,
-# each on its own, for AXES_COOLOFF_MINUTES; successful logins never count.
+# AXES_FAILURE_LIMIT failures the username is locked, and so is the address, each on its own, until
+# AXES_COOLOFF_MINUTES pass without a further attempt; successful logins never count. Staff lift a
+# lockout in /admin/ (Axes: access attempts) or with `manage.py axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -216,10 +217,11 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 
 # API tokens (django-rest-knox, see accounts/authentication.py): a token dies after
 # API_TOKEN_IDLE_HOURS unused, and API_TOKEN_MAX_AGE_DAYS after it was issued whatever its use.
+_TOKEN_MAX_AGE = timedelta(days=env.float("API_TOKEN_MAX_AGE_DAYS", default=7))
 REST_KNOX = {
-    "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_IDLE_HOURS", default=8)),
+    "TOKEN_TTL": min(timedelta(hours=env.float("API_TOKEN_IDLE_HOURS", default=8)), _TOKEN_MAX_AGE),
     "AUTO_REFRESH": True,
-    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.float("API_TOKEN_MAX_AGE_DAYS", default=7)),
+    "AUTO_REFRESH_MAX_TTL": _TOKEN_MAX_AGE,
     "MIN_REFRESH_INTERVAL": 60,  # seconds: the expiry is written at most once a minute per token
     "AUTH_HEADER_PREFIX": "Token",
 }

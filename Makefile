@@ -32,6 +32,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	  SECRET_KEY="$${SECRET_KEY:-make-test-only-key-never-used-in-production-0123456789}" \
 	  $(BIN)/python -m pytest -p no:cacheprovider
 
 lint: $(STAMP)

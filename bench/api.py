@@ -26,6 +26,7 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 os.environ.update(DATABASE_URL=f"{PG}/memo_bench_api", CELERY_BROKER_URL=BROKER,
                   DJANGO_SETTINGS_MODULE="config.settings", ALLOWED_HOSTS="*")
+os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "0123456789" * 5)  # DEBUG is off: a key is required
 
 CLONE_SQL = """
 CREATE TEMP TABLE gen AS SELECT g FROM generate_series(1, %(n)s) g;
@@ -122,9 +123,9 @@ def main() -> None:
     redis.Redis.from_url(BROKER).flushdb()
 
     # token auth, as API clients use it; the browser pages below use a session
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.get_or_create(user=users["anchana"])[0].key
+    token = AuthToken.objects.create(users["anchana"])[1]
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     browser = Client()
     browser.force_login(users["anchana"])

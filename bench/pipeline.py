@@ -28,6 +28,7 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_URL = f"{PG}/memo_bench"
 BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 os.environ.update(DATABASE_URL=DB_URL, CELERY_BROKER_URL=BROKER, DJANGO_SETTINGS_MODULE="config.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "0123456789" * 5)  # DEBUG is off: a key is required
 
 
 def manage(*args: str) -> None:

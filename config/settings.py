@@ -4,11 +4,13 @@ Unset ``DATABASE_URL`` → SQLite under ``var/``; unset ``CELERY_BROKER_URL`` �
 transport under ``var/broker``; unset ``EMAIL_URL`` → one file per email under ``var/outbox``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 import fontpkg_sarabun
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,10 +18,33 @@ env = environ.Env()
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded defaults (SQLite, broker, outbox) live here
 
-SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-change-me")
 DEBUG = env.bool("DEBUG", default=False)
+# No fallback key outside DEBUG: a known key forges sessions, password-reset links and signed data.
+SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-change-me" if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random string "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=1 for development."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS. Off by default (make run and the tests speak plain HTTP); the production environment in the
+# README turns them on, and `manage.py check --deploy` is clean with it.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" (the header the proxy sets, and
+# its value for HTTPS). Only set it when the proxy always sets or overwrites that header.
+SECURE_PROXY_SSL_HEADER = tuple(env.list("SECURE_PROXY_SSL_HEADER", default=[])) or None
+if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER must be "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https"')
+# How many reverse proxies append to X-Forwarded-For in front of the server (0: clients connect
+# directly). The failed-login lockout per address trusts only the entries those proxies wrote.
+REVERSE_PROXY_COUNT = env.int("REVERSE_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,13 +55,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "viewflow",
     "viewflow.workflow",
     "memos",
     "workflow",
     "worker",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +82,8 @@ MIDDLEWARE = [
     "viewflow.middleware.HotwireTurboMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # last, as django-axes asks: turns a lockout into accounts.lockout.lockout_response
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -83,6 +113,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # refuses a locked-out username or address before the password is even checked
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -177,9 +212,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
+# Failed logins (login page, admin login, POST /api/auth/token/), django-axes: after
+# AXES_FAILURE_LIMIT failures the username is locked, and so is the address, each on its own, until
+# AXES_COOLOFF_MINUTES pass without a further attempt; successful logins never count. Staff lift a
+# lockout in /admin/ (Axes: access attempts) or with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+
+# API tokens (django-rest-knox, see accounts/authentication.py): a token dies after
+# API_TOKEN_IDLE_HOURS unused, and API_TOKEN_MAX_AGE_DAYS after it was issued whatever its use.
+_TOKEN_MAX_AGE = timedelta(days=env.float("API_TOKEN_MAX_AGE_DAYS", default=7))
+REST_KNOX = {
+    "TOKEN_TTL": min(timedelta(hours=env.float("API_TOKEN_IDLE_HOURS", default=8)), _TOKEN_MAX_AGE),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": _TOKEN_MAX_AGE,
+    "MIN_REFRESH_INTERVAL": 60,  # seconds: the expiry is written at most once a minute per token
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,6 +248,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Memo approval API",
     "DESCRIPTION": "บันทึกข้อความ: drafting, sequential sign-off, decisions",
     "VERSION": "1",
+    # the schema and the docs are for logged-in users (session or token) only
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI and Redoc from drf-spectacular-sidecar, served by us: no CDN, no @latest
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -136,14 +136,15 @@ def test_reject_ends_it(api):
     assert r.status_code == 400 and "message" in r.json()
 
 
-def test_someone_elses_task_is_403_and_changes_nothing(api):
+def test_someone_elses_task_is_404_like_an_unknown_one_and_changes_nothing(api):
     m = submit(api, create_memo(api)["id"])
     task = my_task(api, "anchana")
     for intruder in ("phichet", "rewadee", "worawit"):
         r = api(intruder).post(
             f"/api/tasks/{task}/decide/", {"decision": "endorse", "comment": "x"}, format="json"
         )
-        assert r.status_code == 403 and r.json()["message"]
+        assert r.status_code == 404 and r.json()["message"] == "ไม่พบงานนี้"  # as for a task that never existed
+    assert api("phichet").post("/api/tasks/999999/decide/", {"decision": "endorse"}, format="json").json() == r.json()
     assert memo(m["id"]).current_step == 1 and not Decision.objects.exists()
 
 

@@ -104,7 +104,7 @@ def task_memo(task: Task) -> Memo:
 
 
 def get_task(user, task_id) -> Task:
-    """404 for an unknown task; 403 for one that is someone else's."""
+    """404 for an unknown task and for someone else's alike: a 403 would confirm that it exists."""
     try:
         task = Task.objects.select_related("process__memoprocess", "owner__official").get(
             pk=task_id, flow_task=_flow().review
@@ -112,7 +112,7 @@ def get_task(user, task_id) -> Task:
     except (Task.DoesNotExist, ValueError, TypeError):
         raise NotFound("ไม่พบงานนี้") from None
     if task.owner_id != user.pk:
-        raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
+        raise NotFound("ไม่พบงานนี้")
     return task
 
 

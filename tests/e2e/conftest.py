@@ -4,7 +4,7 @@ import pytest
 import redis
 from django.core.management import call_command
 from django.db import connection
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from memos.models import Official
 
@@ -26,7 +26,7 @@ def e2e_db(transactional_db, settings):
 @pytest.fixture
 def tokens(e2e_db) -> dict[str, str]:
     return {
-        o.user.username: Token.objects.get_or_create(user=o.user)[0].key
+        o.user.username: AuthToken.objects.create(o.user)[1]
         for o in Official.objects.select_related("user")
     }
 

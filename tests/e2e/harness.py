@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -154,6 +155,7 @@ class Stack:
     def env(self) -> dict:
         return os.environ | {
             "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": settings.SECRET_KEY,  # the tests' key: DEBUG is off, so one is required
             "DATABASE_URL": self.database_url,
             "CELERY_BROKER_URL": self.broker_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",

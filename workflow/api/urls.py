@@ -1,10 +1,25 @@
+from django.contrib.auth.views import redirect_to_login
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotAuthenticated
 
 from . import views
 
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI, for logged-in users (SPECTACULAR_SETTINGS: SERVE_PERMISSIONS): a browser that is
+    not logged in is sent to the login page and back, rather than shown a bare 401."""
+
+    template_name = "api/docs.html"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)
+
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("memos/", views.MemoListView.as_view(), name="api-memos"),
     path("memos/<int:memo_id>/", views.MemoDetailView.as_view(), name="api-memo"),
@@ -15,5 +30,5 @@ urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -14,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import TokenAuthentication, purge_expired
 from memos import drafting, uploads
 from memos.document import memo_document
 from memos.errors import InvalidInput, NotFound
@@ -67,8 +69,54 @@ def _detail(memo_id: int, user) -> dict:
     )
 
 
-class TokenView(ObtainAuthToken):
+class TokenView(APIView):
+    """A new API token per login (``{"token": …, "expiry": …}``); see accounts/authentication.py for
+    its lifetime. Failed attempts count towards the lockout (django-axes): the authenticate call gets
+    the Django request, so a lockout becomes axes' 429 ``{"message": …}`` (accounts/lockout.py)."""
+
+    authentication_classes: list = []  # logging in needs no credentials (and no CSRF token)
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=inline_serializer(
+            "Login", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses={
+            200: inline_serializer(
+                "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+            ),
+            400: OpenApiResponse(MessageSerializer, description="wrong username or password"),
+            429: OpenApiResponse(MessageSerializer, description="too many failed logins: locked for a while"),
+        },
+    )
+    def post(self, request):
+        body = _body(request)
+        credentials = {}
+        for field in ("username", "password"):
+            value = body.get(field)
+            if not isinstance(value, str) or not value or "\x00" in value:
+                raise InvalidInput(f"{field}: ต้องระบุเป็นข้อความ", field=field)
+            credentials[field] = value
+        user = authenticate(request._request, **credentials)
+        if user is None:
+            raise InvalidInput("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง")
+        purge_expired(user)
+        token, key = AuthToken.objects.create(user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": key, "expiry": token.expiry})
+
+
+class LogoutView(APIView):
+    """Revokes the token this request carries (other tokens of the user stay valid)."""
+
+    authentication_classes = [TokenAuthentication]
+
+    @extend_schema(request=None, responses={204: None, 401: OpenApiResponse(MessageSerializer)})
+    def post(self, request):
+        request.auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -87,7 +135,10 @@ class MeView(APIView):
 
 
 class MemoListView(APIView):
-    @extend_schema(responses={200: inline_serializer("MemoSummary", {"id": serializers.IntegerField()})})
+    @extend_schema(
+        operation_id="memos_list",
+        responses={200: inline_serializer("MemoSummary", {"id": serializers.IntegerField()})},
+    )
     def get(self, request):
         qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
         state = request.query_params.get("state")
@@ -125,6 +176,7 @@ class MemoDetailView(APIView):
 class MemoDocumentView(APIView):
     """The memo as the typesetting engine's ``"kind": "memo"`` JSON document."""
 
+    @extend_schema(responses={200: OpenApiResponse(description="the JSON document"), **ERRORS})
     def get(self, request, memo_id: int):
         return Response(memo_document(services.get_visible_memo(request.user, memo_id)))
 

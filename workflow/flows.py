@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from memos.assignment import Assignee
 from memos.models import Memo, MemoState
 from memos.review import current_assignee
 
@@ -12,11 +13,29 @@ from . import views
 from .models import MemoProcess
 
 
+def task_capacity(assignee: Assignee) -> dict:
+    """What a review task keeps of the capacity it was given in: the email names it, the task page
+    shows it, and a decision falls back on it if the assignment has since ended."""
+    return {"capacity": assignee.capacity, "acting": assignee.is_acting, "acting_kind": assignee.acting_kind}
+
+
 def _memo(activation) -> Memo:
     """The round's memo. ``services.submit`` and ``services.decide`` put the memo they hold
     locked (and have just changed) on the process, so the conditions below read that instance
     rather than fetching it again; anywhere else it is loaded on first use."""
     return activation.process.memo
+
+
+class ReviewNode(flow.View):
+    """A review step. Its owner is whoever acts for the step's post (``reassignment`` keeps it so);
+    viewflow's hand assignment would let a task be left with nobody, or with someone off the
+    route, so it is refused to everyone, superusers included, and its buttons are hidden."""
+
+    def can_assign(self, user, task) -> bool:
+        return False
+
+    def can_unassign(self, user, task) -> bool:  # also gates viewflow's reassign
+        return False
 
 
 class MemoFlow(flow.Flow):
@@ -27,10 +46,16 @@ class MemoFlow(flow.Flow):
     # to commit, then finds the task done (409). On SQLite the database itself serialises writes.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
+    def has_manage_permission(self, user, obj=None) -> bool:
+        """viewflow's manage actions (cancel a process or task, undo, revive) would leave a memo in
+        review with no task, or a task nobody owns: refused to everyone and hidden. A memo leaves
+        review only by its reviewers' decisions (a return gives it back to its drafter)."""
+        return False
+
     start = flow.StartHandle(this.start_round).Next(this.review)
 
     review = (
-        flow.View(views.TaskView.as_view())
+        ReviewNode(views.TaskView.as_view())
         .Annotation(title=_("พิจารณาบันทึกข้อความ"))
         .Assign(this.review_assignee)
         .Next(this.route)
@@ -57,8 +82,7 @@ class MemoFlow(flow.Flow):
     def review_assignee(self, activation):
         assignee = current_assignee(_memo(activation))
         # kept with the task: the capacity the official was given it in (the email names it)
-        activation.task.data = {**(activation.task.data or {}), "capacity": assignee.capacity,
-                                "acting": assignee.is_acting}
+        activation.task.data = {**(activation.task.data or {}), **task_capacity(assignee)}
         return assignee.official.user
 
     def goes_on(self, activation) -> bool:

@@ -63,10 +63,19 @@ def begin_round(memo: Memo, actor) -> Memo:
     return memo
 
 
+def _assignee(memo: Memo, step: MemoStep, day: dt.date) -> Assignee:
+    """``assignee_for`` the step, kept on the memo instance: the skip check asks it, then the flow
+    asks it again for the task it creates (``current_assignee``), in the same transaction."""
+    known = memo.__dict__.setdefault("_assignees", {})
+    if (step.order, day) not in known:
+        known[step.order, day] = assignee_for(step.position, day)
+    return known[step.order, day]
+
+
 def _is_drafters(memo: Memo, step: MemoStep, day: dt.date) -> bool:
     """Whether the drafter is the one who acts for the step's post (holds it or acts for it)."""
     try:
-        return assignee_for(step.position, day).official.pk == memo.drafter_id
+        return _assignee(memo, step, day).official.pk == memo.drafter_id
     except InvalidInput:
         return False  # nobody acts for it: not hers; the flow says so when the memo gets there
 
@@ -93,8 +102,12 @@ def _log_skipped(memo: Memo, skipped: list[MemoStep]) -> None:
 
 
 def current_assignee(memo: Memo, day: dt.date | None = None) -> Assignee:
+    day = day or timezone.localdate()
+    known = memo.__dict__.get("_assignees", {})
+    if (memo.current_step, day) in known:
+        return known[memo.current_step, day]
     step = memo.steps.select_related("position").get(order=memo.current_step)
-    return assignee_for(step.position, day or timezone.localdate())
+    return _assignee(memo, step, day)
 
 
 def record_decision(

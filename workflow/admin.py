@@ -13,4 +13,4 @@ class _NoDelete:
 
 for _model, _admin in ((Process, viewflow_admin.ProcessAdmin), (Task, viewflow_admin.TaskAdmin)):
     admin.site.unregister(_model)
-    admin.site.register(_model, type(_admin.__name__, (_NoDelete, _admin), {}))
+    admin.site.register(_model, type(_admin.__name__, (_NoDelete, _admin), {"__module__": __name__}))

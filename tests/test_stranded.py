@@ -217,6 +217,19 @@ def test_the_nightly_job_moves_tasks_whose_assignment_ended_by_date(api):
     assert OutboxMessage.objects.filter(key=f"mail:task:{task_id}:{official('thatsanee').pk}").count() == 1
 
 
+def test_the_nightly_job_gives_an_ownerless_task_to_whoever_acts(api):
+    """A task left without an owner (viewflow's unassign, before it was refused) is assigned again."""
+    from worker.tasks import reassign_open_tasks
+
+    pk, task_id = at_clerk_step(api)
+    Task.objects.filter(pk=task_id).update(owner=None, status=STATUS.NEW)
+    assert reassign_open_tasks.apply().get() == 1
+    task = assert_one_open_task(pk, "worawit")
+    assert task.pk == task_id and "moved_from" not in task.data
+    decide(api, "worawit")
+    assert_one_open_task(pk, "phichet")
+
+
 def test_beat_runs_the_job_after_midnight(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reassign-open-tasks"]
     assert entry["task"] == "worker.tasks.reassign_open_tasks"

@@ -28,6 +28,11 @@ class Assignee:
         title = self.position.signing_title
         return f"{self.acting_kind} {title}" if self.is_acting else title
 
+    def as_data(self) -> dict:
+        """What a review task keeps of it: the email names the capacity, the task page shows it, and
+        a decision falls back on the kind if the assignment has ended since (``standing_of``)."""
+        return {"capacity": self.capacity, "acting": self.is_acting, "acting_kind": self.acting_kind}
+
 
 def _current(qs, day: dt.date):
     return qs.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day).order_by("-start", "-id")

@@ -129,6 +129,8 @@ def test_a_new_acting_assignment_in_the_admin_moves_the_open_task(api, django_ca
     text = page.content.decode()
     assert page.status_code == 200 and "งานนี้ย้ายไปให้ นางสาวอัญชนก ดำฤทธิ์" in text
     assert 'name="decision"' not in text
+    stale = login("worawit").post(f"/tasks/{task_id}/", {"decision": "endorse", "comment": ""})
+    assert stale.status_code == 409 and "นางสาวอัญชนก ดำฤทธิ์" in stale.content.decode()
     r = api("worawit").post(f"/api/tasks/{task_id}/decide/", {"decision": "endorse", "comment": ""}, format="json")
     assert r.status_code == 409 and "นางสาวอัญชนก ดำฤทธิ์" in r.json()["message"], r.content
 

@@ -5,18 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from memos.assignment import Assignee
 from memos.models import Memo, MemoState
 from memos.review import current_assignee
 
 from . import views
 from .models import MemoProcess
-
-
-def task_capacity(assignee: Assignee) -> dict:
-    """What a review task keeps of the capacity it was given in: the email names it, the task page
-    shows it, and a decision falls back on it if the assignment has since ended."""
-    return {"capacity": assignee.capacity, "acting": assignee.is_acting, "acting_kind": assignee.acting_kind}
 
 
 def _memo(activation) -> Memo:
@@ -82,7 +75,7 @@ class MemoFlow(flow.Flow):
     def review_assignee(self, activation):
         assignee = current_assignee(_memo(activation))
         # kept with the task: the capacity the official was given it in (the email names it)
-        activation.task.data = {**(activation.task.data or {}), **task_capacity(assignee)}
+        activation.task.data = {**(activation.task.data or {}), **assignee.as_data()}
         return assignee.official.user
 
     def goes_on(self, activation) -> bool:

@@ -75,9 +75,7 @@ def _follow(task_id: int, process_id: int, day: dt.date) -> bool:
             # a drafter is never asked to review her own memo: the task stays where it is
             logger.warning("task %s: %s would review her own memo; left with its owner", task_id, memo.drafter)
             return False
-        from .flows import task_capacity
-
-        data = {**(task.data or {}), **task_capacity(assignee)}
+        data = {**(task.data or {}), **assignee.as_data()}
         user = assignee.official.user
         if task.owner_id == user.pk:
             if data != task.data:  # same official, another capacity: the page and decision say so

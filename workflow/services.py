@@ -138,11 +138,11 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
     flow_class = _flow()
     with flow_class.lock(task.process_id):
         task.refresh_from_db()
-        if task.owner_id != user.pk:  # moved to whoever now acts for the post while we waited
-            _raise_if_moved(user, task_id)
-            raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
         if task.status != STATUS.ASSIGNED:
             raise Conflict("งานนี้มีผู้ตัดสินใจไปแล้ว")
+        if task.owner_id != user.pk:
+            _raise_if_moved(user, task_id)  # moved to whoever now acts for the post while we waited
+            raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
         memo = Memo.objects.select_for_update().get(pk=task.process.memoprocess.memo_id)
         activation = task.flow_task.activation_class(task)
         activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
@@ -166,7 +166,8 @@ def _raise_if_moved(user, task_id) -> None:
 
 def notify_assignee(process_id: int) -> None:
     """Owe an email to the official who must act on the process's open review task (in the
-    caller's transaction, through the outbox; the key is the task, so one email per task)."""
+    caller's transaction, through the outbox; the key is the task and its owner, so one email
+    per task and official: a task that moves to someone else owes them their own)."""
     task = (
         Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task=_flow().review)
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter",

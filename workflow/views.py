@@ -218,7 +218,8 @@ class TaskView(View):
         except (NotAllowed, NotFound) as exc:
             moved = reassignment.moved_from(request.user, task_id)
             if moved is not None:  # it was theirs: say where it went, not an error
-                return render(request, "office/task.html", {"moved": moved})
+                status = 200 if request.method == "GET" else 409  # a form sent after it moved
+                return render(request, "office/task.html", {"moved": moved}, status=status)
             return _error_page(request, exc)
         self.memo = services.task_memo(self.task)
         if request.method == "GET" and self.task.status != STATUS.ASSIGNED:

@@ -395,3 +395,36 @@ def test_an_open_task_is_never_moved_to_the_drafter(api, django_capture_on_commi
     decide(api, "worawit")  # its owner still decides it
     assert_one_open_task(pk, "phichet")
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_racing_a_move_has_one_outcome(api):
+    """The old owner decides while the admin gives the post to someone else: whichever takes the
+    flow's lock first wins; the memo ends with exactly one open task, owned by the right official."""
+    from django.db import connection
+
+    from .test_concurrency import _client, run_together
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (make test uses it)")
+    pk, task_id = at_clerk_step(api)
+    worawit, admin = _client(api, "worawit"), login("admin")
+
+    def act(i):
+        if i == 0:
+            r = worawit.post(f"/api/tasks/{task_id}/decide/", {"decision": "endorse", "comment": ""}, format="json")
+            return r.status_code, r.json()
+        r = admin.post("/admin/memos/actingassignment/add/", {
+            "official": official("anchana").pk, "position": post("ปลัดเทศบาล").pk, "kind": ACTING,
+            "start": today().isoformat(), "end": "", "order_reference": "", "_save": "1"})
+        return r.status_code, None
+
+    (code, body), (admin_code, _) = run_together(2, act)
+    assert admin_code == 302
+    if code == 200:  # decided first: the move found the task done
+        assert_one_open_task(pk, "phichet")
+        assert Decision.objects.get(task_id=task_id).official.user.username == "worawit"
+    else:  # moved first: the decision waited for the lock, then was told where the task went
+        assert code == 409 and "นางสาวอัญชนก ดำฤทธิ์" in body["message"], body
+        assert assert_one_open_task(pk, "anchana").pk == task_id
+        assert not Decision.objects.filter(task_id=task_id).exists()

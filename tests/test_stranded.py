@@ -301,6 +301,12 @@ def test_viewflow_frontend_actions_are_refused_to_a_superuser(api):
     assert_one_open_task(pk, "worawit")
     decide(api, "worawit")  # and it can still be decided
     assert_one_open_task(pk, "phichet")
+    decide(api, "phichet", "approve")
+    # an ended round cannot be reopened either (undo of its end, revive)
+    end = Task.objects.get(process_id=process, flow_task=MemoFlow.approved)
+    assert admin.post(f"/memo/{process}/approved/{end.pk}/undo/", {}).status_code == 403
+    assert admin.post(f"/memo/{process}/approved/{end.pk}/revive/", {}).status_code == 403
+    assert Memo.objects.get(pk=pk).state == "approved" and not open_tasks(pk)
 
 
 def test_viewflow_admin_cannot_delete_or_reassign_tasks(api):

@@ -94,10 +94,15 @@ def _follow(task_id: int, process_id: int, day: dt.date) -> bool:
         history.log(
             memo, None, "reassigned", step=step.order, position=step.position.title,
             to=assignee.official.full_name, capacity=assignee.capacity,
-            **({"from": previous.official.full_name} if previous is not None else {}),
+            **({"from": _name(previous)} if previous is not None else {}),
         )
         mail.task_assigned(memo, task.pk, assignee.official, assignee.capacity if assignee.is_acting else "")
     return True
+
+
+def _name(user) -> str:
+    official = getattr(user, "official", None)  # a task given by hand to a non-official, before
+    return official.full_name if official is not None else user.get_username()
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "worker.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "remind-waiting": {"task": "worker.tasks.remind_waiting", "schedule": crontab(hour=8, minute=0)},
+    # open tasks follow assignments that ended (or began) by date: just after midnight, before reminders
+    "reassign-open-tasks": {"task": "worker.tasks.reassign_open_tasks", "schedule": crontab(hour=0, minute=5)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

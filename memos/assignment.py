@@ -28,6 +28,11 @@ class Assignee:
         title = self.position.signing_title
         return f"{self.acting_kind} {title}" if self.is_acting else title
 
+    def as_data(self) -> dict:
+        """What a review task keeps of it: the email names the capacity, the task page shows it, and
+        a decision falls back on the kind if the assignment has ended since (``standing_of``)."""
+        return {"capacity": self.capacity, "acting": self.is_acting, "acting_kind": self.acting_kind}
+
 
 def _current(qs, day: dt.date):
     return qs.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day).order_by("-start", "-id")
@@ -48,3 +53,19 @@ def assignee_for(position: Position, day: dt.date) -> Assignee:
     if holding is not None:
         return Assignee(holding.official, position, "", position)
     raise InvalidInput(f"ไม่มีผู้ดำรงตำแหน่งหรือผู้รักษาราชการแทน “{position.title}” ในวันที่ {day.isoformat()}")
+
+
+def standing_of(official: Official, position: Position, day: dt.date, given_kind: str = "") -> Assignee:
+    """How ``official`` signs for ``position`` on ``day``: through their own acting assignment for
+    it, else as its holder, else in the capacity the task was given in (``given_kind``: an
+    assignment that ended after the task reached them). The task's owner decides (the task is the
+    one answer to "who may act"); this only says in what capacity."""
+    acting = (
+        _current(ActingAssignment.objects.filter(position=position, official=official), day)
+        .only("kind").first()
+    )
+    if acting is not None:
+        return Assignee(official, position, acting.kind, official.position_on(day))
+    if _current(Holding.objects.filter(position=position, official=official), day).exists():
+        return Assignee(official, position, "", position)
+    return Assignee(official, position, given_kind, official.position_on(day) if given_kind else position)

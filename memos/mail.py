@@ -38,12 +38,13 @@ def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, actio
 
 def task_assigned(memo: Memo, task_id: int, recipient: Official, acting: str = "") -> None:
     url = absolute(reverse("task", args=[task_id]))
-    _queue(f"task:{task_id}", "task_assigned", memo, recipient, url, "เปิดงาน", acting=acting)
+    # per task and recipient: a task that moves to someone else owes them their own email
+    _queue(f"task:{task_id}:{recipient.pk}", "task_assigned", memo, recipient, url, "เปิดงาน", acting=acting)
 
 
 def reminder(memo: Memo, task_id: int, recipient: Official, days: int, nth: int) -> None:
     url = absolute(reverse("task", args=[task_id]))
-    _queue(f"reminder:{task_id}:{nth}", "reminder", memo, recipient, url, "เปิดงาน", days=days)
+    _queue(f"reminder:{task_id}:{recipient.pk}:{nth}", "reminder", memo, recipient, url, "เปิดงาน", days=days)
 
 
 def returned(memo: Memo, decision: Decision) -> None:

@@ -105,6 +105,14 @@ def remind_waiting() -> int:
     return remind_waiting_tasks()
 
 
+@shared_task(name="worker.tasks.reassign_open_tasks")
+def reassign_open_tasks() -> int:
+    """Nightly: tasks whose acting assignment or holding ended by date move to whoever acts now."""
+    from workflow.reassignment import reassign_open_tasks as follow
+
+    return follow()
+
+
 @worker_ready.connect
 def _sweep_on_start(**_kwargs) -> None:
     """A worker that (re)starts hands over everything still pending, so work held by a worker

@@ -19,6 +19,18 @@ def _memo(activation) -> Memo:
     return activation.process.memo
 
 
+class ReviewNode(flow.View):
+    """A review step. Its owner is whoever acts for the step's post (``reassignment`` keeps it so);
+    viewflow's hand assignment would let a task be left with nobody, or with someone off the
+    route, so it is refused to everyone, superusers included, and its buttons are hidden."""
+
+    def can_assign(self, user, task) -> bool:
+        return False
+
+    def can_unassign(self, user, task) -> bool:  # also gates viewflow's reassign
+        return False
+
+
 class MemoFlow(flow.Flow):
     process_class = MemoProcess
     process_title = _("เสนอบันทึกข้อความ")
@@ -27,10 +39,16 @@ class MemoFlow(flow.Flow):
     # to commit, then finds the task done (409). On SQLite the database itself serialises writes.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
+    def has_manage_permission(self, user, obj=None) -> bool:
+        """viewflow's manage actions (cancel a process or task, undo, revive) would leave a memo in
+        review with no task, or a task nobody owns: refused to everyone and hidden. A memo leaves
+        review only by its reviewers' decisions (a return gives it back to its drafter)."""
+        return False
+
     start = flow.StartHandle(this.start_round).Next(this.review)
 
     review = (
-        flow.View(views.TaskView.as_view())
+        ReviewNode(views.TaskView.as_view())
         .Annotation(title=_("พิจารณาบันทึกข้อความ"))
         .Assign(this.review_assignee)
         .Next(this.route)
@@ -57,8 +75,7 @@ class MemoFlow(flow.Flow):
     def review_assignee(self, activation):
         assignee = current_assignee(_memo(activation))
         # kept with the task: the capacity the official was given it in (the email names it)
-        activation.task.data = {**(activation.task.data or {}), "capacity": assignee.capacity,
-                                "acting": assignee.is_acting}
+        activation.task.data = {**(activation.task.data or {}), **assignee.as_data()}
         return assignee.official.user
 
     def goes_on(self, activation) -> bool:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import mail, review
+from memos import mail
 
 from .services import task_memo
 
@@ -42,7 +42,7 @@ def remind_waiting_tasks(today: dt.date | None = None) -> int:
     every = settings.REMINDER_WORKING_DAYS
     owed = 0
     tasks = Task.objects.filter(status=STATUS.ASSIGNED, flow_task=MemoFlow.review).select_related(
-        "process__memoprocess__memo__agency", "process__memoprocess__memo__drafter"
+        "process__memoprocess__memo__agency", "process__memoprocess__memo__drafter", "owner__official"
     )
     for task in tasks:
         waited = working_days_between(timezone.localdate(task.created), today)
@@ -51,6 +51,7 @@ def remind_waiting_tasks(today: dt.date | None = None) -> int:
             continue
         memo = task_memo(task)
         with transaction.atomic():
-            mail.reminder(memo, task.pk, review.current_assignee(memo).official, waited, nth)
+            # the task's owner: the one who can act on it (a task moves when the acting changes)
+            mail.reminder(memo, task.pk, task.owner.official, waited, nth)
         owed += 1
     return owed

@@ -129,7 +129,11 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
     comment = comment.strip()
     if len(comment) > 2000:
         raise InvalidInput("comment: ยาวเกิน 2000 ตัวอักษร", field="comment")
-    task = get_task(user, task_id)
+    try:
+        task = get_task(user, task_id)
+    except (NotAllowed, NotFound):
+        _raise_if_moved(user, task_id)
+        raise
     official = official_of(task.owner)  # the owner is the user (get_task checked), official joined
     flow_class = _flow()
     with flow_class.lock(task.process_id):
@@ -137,21 +141,33 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
         if task.status != STATUS.ASSIGNED:
             raise Conflict("งานนี้มีผู้ตัดสินใจไปแล้ว")
         if task.owner_id != user.pk:
+            _raise_if_moved(user, task_id)  # moved to whoever now acts for the post while we waited
             raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
         memo = Memo.objects.select_for_update().get(pk=task.process.memoprocess.memo_id)
         activation = task.flow_task.activation_class(task)
         activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
         activation.start(None)
-        result = review.record_decision(memo, task.pk, official, decision, comment, user)
+        given_kind = (task.data or {}).get("acting_kind", "")
+        result = review.record_decision(memo, task.pk, official, decision, comment, user, given_kind)
         activation.execute()
         if memo.state == MemoState.IN_REVIEW:
             notify_assignee(task.process_id)
     return result
 
 
+def _raise_if_moved(user, task_id) -> None:
+    """A task that was the user's and moved to whoever now acts for the post: 409, saying to whom."""
+    from .reassignment import moved_from
+
+    moved = moved_from(user, task_id)
+    if moved is not None:
+        raise Conflict(moved.message)
+
+
 def notify_assignee(process_id: int) -> None:
     """Owe an email to the official who must act on the process's open review task (in the
-    caller's transaction, through the outbox; the key is the task, so one email per task)."""
+    caller's transaction, through the outbox; the key is the task and its owner, so one email
+    per task and official: a task that moves to someone else owes them their own)."""
     task = (
         Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task=_flow().review)
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter",

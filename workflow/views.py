@@ -19,7 +19,7 @@ from memos import drafting, review, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 
-from . import services
+from . import reassignment, services
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
 from .templatetags.thai import thai_datetime
@@ -222,6 +222,10 @@ class TaskView(View):
         try:
             self.task = services.get_task(request.user, task_id)
         except (NotAllowed, NotFound) as exc:
+            moved = reassignment.moved_from(request.user, task_id)
+            if moved is not None:  # it was theirs: say where it went, not an error
+                status = 200 if request.method == "GET" else 409  # a form sent after it moved
+                return render(request, "office/task.html", {"moved": moved}, status=status)
             return _error_page(request, exc)
         self.memo = services.task_memo(self.task)
         if request.method == "GET" and self.task.status != STATUS.ASSIGNED:
@@ -231,7 +235,9 @@ class TaskView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def _render(self, form, status=200):
-        capacity = _("ในฐานะ %(capacity)s") % {"capacity": review.current_assignee(self.memo).capacity}
+        # the capacity the task was given in (kept with the task), else the same rule again
+        given = (self.task.data or {}).get("capacity") or review.current_assignee(self.memo).capacity
+        capacity = _("ในฐานะ %(capacity)s") % {"capacity": given}
         ctx = _memo_context(self.memo) | {"task": self.task, "form": form, "assignment": capacity}
         return render(self.request, "office/task.html", ctx, status=status)
 

@@ -162,20 +162,25 @@ def test_the_models_refuse_with_a_clear_error(issued):
     assert snapshot(issued) == before
 
 
+def test_the_admin_shows_an_issued_memo_read_only(issued, superuser):
+    """The memo change page was a 500 (``created_at``, not editable, in the outbox inline)."""
+    page = superuser.get(f"/admin/memos/memo/{issued.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert issued.subject in text and issued.documents.first().sha256 in text
+    assert 'name="subject"' not in text and 'name="_save"' not in text
+    announcement = Announcement.objects.get(memo=issued)
+    page = superuser.get(f"/admin/memos/announcement/{announcement.pk}/change/")
+    assert page.status_code == 200 and 'name="subject"' not in page.content.decode()
+    assert superuser.get(f"/admin/viewflow/process/{issued.processes.first().pk}/change/").status_code == 200
+
+
 def test_a_superuser_cannot_delete_or_change_an_issued_memo_in_the_admin(issued, superuser):
     before = snapshot(issued)
     announcement = Announcement.objects.get(memo=issued)
     process = issued.processes.first()
     task = Task.objects.filter(process=process).first()
     outbox = OutboxMessage.objects.filter(memo=issued).first()
-
-    # the change page shows the record (it was a 500: created_at in the outbox inline)
-    page = superuser.get(f"/admin/memos/memo/{issued.pk}/change/")
-    assert page.status_code == 200
-    text = page.content.decode()
-    assert issued.subject in text and issued.documents.first().sha256 in text and 'name="subject"' not in text
-    assert superuser.get(f"/admin/memos/announcement/{announcement.pk}/change/").status_code == 200
-    assert superuser.get(f"/admin/viewflow/process/{process.pk}/change/").status_code == 200
 
     for url in [
         f"/admin/memos/memo/{issued.pk}/delete/",
@@ -206,6 +211,20 @@ def test_a_superuser_cannot_delete_or_change_an_issued_memo_in_the_admin(issued,
         assert r.status_code in (200, 302), url
 
     assert snapshot(issued) == before
+
+
+def test_viewflows_frontend_has_no_way_to_erase_the_memos_records(issued, superuser):
+    """/memo/ (viewflow's process pages) offers no delete; what it does offer on a finished
+    round (undo, revive, cancel) answers without a 500 and leaves the memo's records as they were."""
+    before = snapshot(issued)
+    process = issued.processes.first()
+    for task in Task.objects.filter(process=process).order_by("-id"):
+        for action in ("undo", "revive", "cancel"):
+            r = superuser.post(f"/memo/{process.pk}/{task.flow_task.name}/{task.pk}/{action}/")
+            assert r.status_code in (302, 403, 404), (task.flow_task.name, action, r.status_code)
+    assert superuser.post(f"/memo/{process.pk}/cancel/").status_code in (302, 403)
+    after = snapshot(issued)
+    assert {k: v for k, v in after.items() if k != "tasks"} == {k: v for k, v in before.items() if k != "tasks"}
 
 
 def test_withdrawing_an_announcement_is_recorded_and_keeps_the_record(issued, superuser):

@@ -62,8 +62,14 @@ class RouteAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never added, changed or deleted there. Every shown field
+    is read-only: a non-editable one (``created_at``) cannot be a form field at all."""
+
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -71,14 +77,27 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _fields(model, *leave_out: str) -> list[str]:
+    return [f.name for f in model._meta.fields if f.name not in ("id", "memo", *leave_out)]
+
 
 class DecisionInline(ReadOnlyInline):
     model = models.Decision
-    exclude = ("signature",)
+    fields = _fields(models.Decision, "signature")
 
 
 class HistoryInline(ReadOnlyInline):
     model = models.HistoryEntry
+    fields = _fields(models.HistoryEntry)
+
+
+class IssuedDocumentInline(ReadOnlyInline):
+    model = models.IssuedDocument
+    fields = _fields(models.IssuedDocument, "pdf")
 
 
 class OutboxInline(ReadOnlyInline):
@@ -86,13 +105,29 @@ class OutboxInline(ReadOnlyInline):
     fields = ("key", "state", "attempts", "last_error", "created_at", "done_at")
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Staff see the record; nobody, superusers included, adds, changes or deletes it here
+    (issue 9: issued records are append-only; the models and the database refuse it too)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.Memo)
-class MemoAdmin(admin.ModelAdmin):
+class MemoAdmin(ViewOnlyAdmin):
+    """View only: a memo's content changes through the drafting rules (its drafter, while it is
+    a draft or returned), and a numbered memo is never deleted."""
+
     list_display = ("id", "subject", "state", "number", "date", "drafter")
     list_filter = ("state", "agency")
     search_fields = ("subject",)
-    readonly_fields = ("state", "number", "register_year", "date", "round", "current_step")
-    inlines = [DecisionInline, HistoryInline, OutboxInline]
+    inlines = [DecisionInline, HistoryInline, IssuedDocumentInline, OutboxInline]
 
 
 @admin.register(models.OutboxMessage)
@@ -108,6 +143,9 @@ class OutboxAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted row is work (an issue, an email) silently never done
+
     @admin.action(description=_("ลองใหม่ (งานที่ล้มเหลวหรือค้าง)"))
     def retry(self, request, queryset):
         for msg in queryset.exclude(state=models.OutboxMessage.State.DONE):
@@ -116,6 +154,18 @@ class OutboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(ViewOnlyAdmin):
+    """Its text is the issued PDF's: read-only, so page, feed and PDF keep matching. The one
+    change is "withdraw" (final; recorded in the memo's history)."""
+
     list_display = ("id", "subject", "date", "published_at")
-    readonly_fields = ("memo", "agency", "document", "date", "signer_name", "signer_position")
+    list_filter = (("published_at", admin.EmptyFieldListFilter),)
+    actions = ["withdraw"]
+
+    def has_withdraw_permission(self, request) -> bool:
+        return request.user.has_perm("memos.change_announcement")
+
+    @admin.action(description=_("ถอนประกาศจากการเผยแพร่"), permissions=["withdraw"])
+    def withdraw(self, request, queryset):
+        withdrawn = sum(announcement.withdraw(request.user) for announcement in queryset)
+        self.message_user(request, _("ถอนประกาศจากการเผยแพร่แล้ว %(count)d รายการ") % {"count": withdrawn})

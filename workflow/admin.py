@@ -1,16 +1,42 @@
-"""viewflow registers its Process and Task models in the admin. Deleting an open review task, or
-a memo's process, would leave the memo in review with nobody to decide it: no deletes there."""
+"""viewflow's admin for processes and tasks, view only.
+
+viewflow registers ``Process`` and ``Task`` with delete (and, for a process, edit) allowed; a
+superuser could delete a memo's review rounds there, the first step to deleting the memo
+(issue 9). Here both are re-registered with viewflow's list and pages kept and every change
+refused; the memo's rounds are refused deletion in the model too (``workflow.models``).
+"""
+
+from __future__ import annotations
 
 from django.contrib import admin
-from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow import admin as viewflow_admin  # registers viewflow's admins first
 from viewflow.workflow.models import Process, Task
 
 
-class _NoDelete:
-    def has_delete_permission(self, request, obj=None) -> bool:
+class _ViewOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
-for _model, _admin in ((Process, viewflow_admin.ProcessAdmin), (Task, viewflow_admin.TaskAdmin)):
-    admin.site.unregister(_model)
-    admin.site.register(_model, type(_admin.__name__, (_NoDelete, _admin), {"__module__": __name__}))
+class TaskInline(_ViewOnly, viewflow_admin.TaskInline):
+    pass
+
+
+class ProcessAdmin(_ViewOnly, viewflow_admin.ProcessAdmin):
+    inlines = [TaskInline]
+
+
+class TaskAdmin(_ViewOnly, viewflow_admin.TaskAdmin):
+    pass
+
+
+for model, model_admin in ((Process, ProcessAdmin), (Task, TaskAdmin)):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -3,8 +3,45 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(PermissionDenied):
+    """A change to an official record that nobody may make, superusers included (issue 9).
+
+    A PermissionDenied, so a Django view (the admin included) answers 403 instead of a 500.
+    The same rules hold in the database (triggers, migration 0004_append_only) for whatever
+    does not go through the models: a bulk UPDATE, raw SQL, a shell.
+    """
+
+
+class AppendOnly(models.Model):
+    """A record that is written once: never changed (``save`` of a stored row) nor deleted, by
+    ``delete()``, a queryset's ``delete()`` or a cascade (``refuse_delete``, connected per model)."""
+
+    change_refusal = "บันทึกนี้แก้ไขไม่ได้"
+    delete_refusal = "บันทึกนี้ลบไม่ได้"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(self.change_refusal)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.delete_refusal)
+
+
+def refuse_delete(sender, instance, **kwargs) -> None:
+    """pre_delete receiver: runs for querysets and cascades too, before anything is deleted
+    (though a PROTECT foreign key may refuse first, with Django's ProtectedError)."""
+    raise AppendOnlyError(getattr(instance, "delete_refusal", "บันทึกนี้ลบไม่ได้"))
 
 
 class MemoState(models.TextChoices):
@@ -16,7 +53,14 @@ class MemoState(models.TextChoices):
     REJECTED = "rejected", _("ไม่อนุมัติ")
 
 
+# Set at the first submit (the register entry), then never changed: a number is never freed.
+REGISTER_FIELDS = ("number", "register_year", "date")
+
+
 class Memo(models.Model):
+    """Its content changes only through ``memos.drafting`` (a draft, or a returned memo); once
+    numbered it is never deleted and its number, register year and date never change."""
+
     agency = models.ForeignKey("memos.Agency", on_delete=models.PROTECT, related_name="memos")
     unit = models.ForeignKey("memos.Unit", on_delete=models.PROTECT, related_name="memos")
     drafter = models.ForeignKey("memos.Official", on_delete=models.PROTECT, related_name="drafted_memos")
@@ -57,6 +101,28 @@ class Memo(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            stored = getattr(self, "_register_as_stored", {})
+            update_fields = kwargs.get("update_fields")
+            for name in REGISTER_FIELDS:
+                if update_fields is not None and name not in update_fields:
+                    continue
+                if stored.get(name) is not None and getattr(self, name) != stored[name]:
+                    raise AppendOnlyError("เลขทะเบียนและวันที่ของบันทึกที่ออกเลขแล้วเปลี่ยนไม่ได้")
+        super().save(*args, **kwargs)
+        self._register_as_stored = {f: self.__dict__.get(f) for f in REGISTER_FIELDS}
+
+    def delete(self, *args, **kwargs):
+        _keep_numbered_memo(Memo, self)  # before the collector's ProtectedError, which says less
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        memo = super().from_db(db, field_names, values)
+        memo._register_as_stored = {f: v for f, v in zip(field_names, values, strict=True) if f in REGISTER_FIELDS}
+        return memo
+
     @property
     def number_display(self) -> str:
         """``กบ 52401/220`` (Arabic digits; documents print Thai digits)."""
@@ -65,6 +131,12 @@ class Memo(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in (MemoState.DRAFT, MemoState.RETURNED)
+
+
+@receiver(pre_delete, sender=Memo)
+def _keep_numbered_memo(sender, instance: Memo, **kwargs) -> None:
+    if instance.number is not None:
+        raise AppendOnlyError("บันทึกที่ออกเลขทะเบียนแล้วลบไม่ได้ (เลขทะเบียนไม่ถูกปล่อยคืน)")
 
 
 class MemoStep(models.Model):
@@ -82,14 +154,21 @@ class MemoStep(models.Model):
         return f"{self.order}. {self.position_id}"
 
 
-class Decision(models.Model):
+class Decision(AppendOnly):
+    """A reviewer's signed decision: append-only. The one change ever made is ``superseded``
+    going from false to true when a returned memo is resubmitted (``review.begin_round``, an
+    UPDATE the database allows for that column only)."""
+
+    change_refusal = "ความเห็นและผลการพิจารณาที่บันทึกแล้วแก้ไขไม่ได้"
+    delete_refusal = "ความเห็นและผลการพิจารณาที่บันทึกแล้วลบไม่ได้"
+
     class Kind(models.TextChoices):
         ENDORSE = "endorse", _("เห็นชอบ เสนอต่อ")
         APPROVE = "approve", _("อนุมัติ")
         RETURN = "return", _("ส่งคืนแก้ไข")
         REJECT = "reject", _("ไม่อนุมัติ")
 
-    memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="decisions")
+    memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="decisions")
     round = models.PositiveSmallIntegerField()
     step = models.PositiveSmallIntegerField()
     # The workflow task this decision completed. Unique: a task is decided once, whatever retries.
@@ -119,6 +198,9 @@ class Decision(models.Model):
         return self.acting_kind or "own"
 
 
+pre_delete.connect(refuse_delete, sender=Decision)
+
+
 class Attachment(models.Model):
     memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="attachments/%Y/")
@@ -134,10 +216,13 @@ class Attachment(models.Model):
         return self.name
 
 
-class HistoryEntry(models.Model):
-    """Append-only: who did what to a memo, when. Rows are never updated or deleted by the app."""
+class HistoryEntry(AppendOnly):
+    """Append-only: who did what to a memo, when. Never updated or deleted, by anyone."""
 
-    memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="history")
+    change_refusal = "ประวัติของบันทึกแก้ไขไม่ได้"
+    delete_refusal = "ประวัติของบันทึกลบไม่ได้"
+
+    memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="history")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(max_length=30)
     detail = models.JSONField(default=dict, blank=True)
@@ -149,15 +234,13 @@ class HistoryEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at}: {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("history entries are append-only")
-        super().save(*args, **kwargs)
-
     @property
     def label(self) -> str:
         """The action in words; ``action`` stays a stable code for the API and for queries."""
         return str(HISTORY_LABELS.get(self.action, self.action))
+
+
+pre_delete.connect(refuse_delete, sender=HistoryEntry)
 
 
 HISTORY_LABELS = {
@@ -170,4 +253,5 @@ HISTORY_LABELS = {
     "issue_failed": _("ออกเอกสารไม่สำเร็จ"),
     "skipped": _("ข้ามลำดับ (ผู้ร่างเป็นผู้ดำรงตำแหน่งหรือรักษาราชการแทนเอง)"),
     "reassigned": _("ย้ายงานไปยังผู้ปฏิบัติหน้าที่ปัจจุบัน"),
+    "withdrawn": _("ถอนประกาศจากการเผยแพร่"),
 }

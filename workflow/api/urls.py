@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
@@ -16,4 +16,5 @@ urlpatterns = [
     path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"", views.not_found),  # last: any other /api/ path is a JSON 404, not the HTML page
 ]

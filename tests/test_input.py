@@ -160,6 +160,8 @@ def test_json_nested_too_deep_is_400(api):
     deep_body = '{"decision": ' + deep + "}"
     r = api("anchana").post("/api/tasks/1/decide/", deep_body, content_type="application/json")
     assert r.status_code == 400 and r.json()["message"]
+    r = Client().post("/api/auth/token/", deep, content_type="application/json")  # DRF's own parsers
+    assert r.status_code == 400 and r.json()["message"]
 
 
 @pytest.mark.parametrize("decision", [[], {}, None, 5, "maybe"])
@@ -181,6 +183,7 @@ def test_a_decision_that_is_not_one_of_the_words_is_400(api, decision):
         ("/api/memos/?limit=100000000000000000000", "limit"),
         ("/api/memos/?limit=0", "limit"),
         ("/api/memos/?state=nonsense", "state"),
+        ("/api/memos/?state=", "state"),
         ("/api/tasks/?offset=100000000000000000000", "offset"),
         ("/api/tasks/?limit=-1", "limit"),
         ("/api/memos/1/pdf/?kind=letter", "kind"),

@@ -1,14 +1,16 @@
 """The API against its own OpenAPI schema: schemathesis on the live stack (gunicorn, PostgreSQL),
 with the API token of the seed's drafter.
 
-Every check is on: no response is a server error, and every status code, content type and body is
-one the schema documents. Deterministic (fixed seed, deterministic generation, no example database)
-and bounded (examples per operation and a time cap), so it runs in `make test` in about a minute.
+Every check is on (schemathesis.toml below, one exception): no response is a server error, every
+status code, content type and body is one the schema documents, schema-valid input is accepted and
+schema-invalid input refused. Deterministic (deterministic generation: the same cases every run, no
+example database) and bounded (examples per operation; the run is killed after MAX_SECONDS): about
+1,000 cases in one and a half minutes.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import subprocess
 import time
 
@@ -18,8 +20,8 @@ from .harness import BIN, ROOT, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-MAX_EXAMPLES = 40  # per operation and phase
-MAX_SECONDS = 240  # the run's own cap; the subprocess is killed a minute after it
+MAX_EXAMPLES = 25  # per operation and phase
+MAX_SECONDS = 600  # a cap, not a budget (schemathesis' --max-time would fuzz until it is spent)
 
 
 @pytest.fixture
@@ -31,43 +33,49 @@ def web(e2e_db, settings, tmp_path):
     st.stop_all()
 
 
+# Left out, each for a reason that is not the API's contract:
+# - the token endpoint: fuzzing a login with thousands of wrong passwords is what login throttling
+#   exists to stop (tests/test_chain_api.py covers its answers);
+# - "schema-valid upload accepted" for attachments: the schema can say "a file", not "a real PDF, PNG
+#   or JPEG", which is what the upload checks (tests/test_chain_api.py, the attachment tests).
+CONFIG = """
+checks.enabled = true
+
+[[operations]]
+include-path = "/api/memos/{memo_id}/attachments/"
+checks.positive_data_acceptance.enabled = false
+"""
+
+
 def test_api_conforms_to_its_schema_and_never_fails(web, tokens, tmp_path):
     token = tokens["rewadee"]
     status, me = web.api("GET", "/me/", token)
     assert status == 200 and me["username"] == "rewadee", me
-    report = tmp_path / "report.ndjson"
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(CONFIG)
     started = time.monotonic()
     run = subprocess.run(
         [
-            str(BIN / "st"), "run", f"{web.base_url}/api/schema/",
+            str(BIN / "st"), "--config-file", str(config), "run", f"{web.base_url}/api/schema/",
             "--header", f"Authorization: Token {token}",
-            "--checks", "all",
             "--max-examples", str(MAX_EXAMPLES),
-            "--max-time", str(MAX_SECONDS),
-            "--seed", "20261127",
-            "--generation-deterministic",
-            "--generation-database", "none",
-            "--workers", "2",
+            "--generation-deterministic",  # the same cases every run: no flakes, no example database
+            "--exclude-path", "/api/auth/token/",
+            "--workers", "1",  # hypothesis' lambda descriptions are not thread-safe on Python 3.11
             "--request-timeout", "30",
             "--no-color",
-            "--report", "ndjson", "--report-ndjson-path", str(report),
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=MAX_SECONDS + 60,
+        cwd=ROOT, capture_output=True, text=True, timeout=MAX_SECONDS,
     )
     elapsed = time.monotonic() - started
-    cases = _count_cases(report)
-    print(f"schemathesis: {cases} cases in {elapsed:.0f} s")
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]
-    assert cases > 200, run.stdout[-5000:]
+    cases = _count_cases(run.stdout)
+    print(f"schemathesis: {cases} cases in {elapsed:.0f} s")
+    assert cases > 500, run.stdout[-5000:]
 
 
-def _count_cases(report) -> int:
-    """Test cases run, from schemathesis' event stream (one ScenarioFinished per scenario, with the
-    cases it ran)."""
-    total = 0
-    for line in report.read_text().splitlines():
-        event = json.loads(line)
-        for name, data in event.items():
-            if name == "ScenarioFinished":
-                total += len((data.get("recorder") or {}).get("cases", {}))
-    return total
+def _count_cases(output: str) -> int:
+    """Test cases run, from schemathesis' summary ("976 generated, 976 passed, 24 skipped")."""
+    found = re.search(r"(\d+) generated", output)
+    assert found, output[-3000:]
+    return int(found.group(1))

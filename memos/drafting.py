@@ -31,11 +31,10 @@ class AnnouncementDraft(BaseModel):
 
 
 class MemoInput(BaseModel):
-    """The editable fields of a memo; the rest (number, date, signer, endorsements) the system fills.
+    """The editable fields of a memo; the rest (number, date, signer, endorsements) the system fills."""
 
-    The API's request schema is this model's JSON Schema (workflow/api/serializers.py), so what
-    the documentation shows is what validation enforces."""
-
+    # the API's request schema is this model's own JSON Schema (workflow/api/serializers.py), so
+    # what the documentation shows is what validation enforces
     model_config = ConfigDict(extra="forbid")
     unit: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
         None, description="a unit the drafter holds a post in (or one above it); her division by default"

@@ -130,6 +130,18 @@ def test_an_email_subject_never_carries_a_line_break(api):
     assert subject.endswith("เรื่อง Bcc: x@example.com ต่อ")
 
 
+def test_documents_clean_names_by_the_same_rule():
+    """Names and titles typed in the admin reach the PDF through the document schema, which cleans
+    them like any input."""
+    from pathlib import Path
+
+    from memos.documents import parse_document
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "examples" / "memo.json").read_text())
+    data["signer"]["name"] = "\u202eนางสาว\r\nเรวดี\u200b ศรีสุขใส\x00"
+    assert parse_document(data).signer.name == "นางสาว เรวดี ศรีสุขใส"
+
+
 # --- lengths: one rule per field, from the model -------------------------------------------------
 
 

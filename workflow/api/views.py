@@ -168,7 +168,7 @@ class MemoPdfView(APIView):
 
 
 class MemoSubmitView(APIView):
-    @extend_schema(request=None, responses={200: MemoSerializer, **READ_ERRORS, 403: ERRORS[403], **CONFLICT})
+    @extend_schema(request=None, responses={200: MemoSerializer, **ERRORS, **CONFLICT})
     def post(self, request, memo_id: int):
         memo = services.submit(request.user, memo_id)
         return Response(_detail(memo.pk, request.user))

@@ -7,10 +7,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from memos import text
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import max_length
 from memos.models import Announcement, Memo
+from memos.text import clean_line, clean_text
 
 
 class LineField(forms.CharField):
@@ -18,14 +18,14 @@ class LineField(forms.CharField):
     controls and invisible characters removed) before its length is checked."""
 
     def to_python(self, value):
-        return text.clean_line(super().to_python(value)).strip()
+        return clean_line(super().to_python(value)).strip()
 
 
 class TextField(forms.CharField):
     """A multi-line text field (line feeds kept), cleaned by the same rule."""
 
     def to_python(self, value):
-        return text.clean_text(super().to_python(value)).strip()
+        return clean_text(super().to_python(value)).strip()
 
 
 def parse_sections(text: str) -> list[dict]:

@@ -7,50 +7,118 @@ from typing import Annotated, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import history, uploads
-from .documents.schema import MAX_LINE, MAX_PARAGRAPH, MAX_PARAGRAPHS, MAX_SECTIONS, Section, format_errors
-from .errors import InvalidInput, NotAllowed
-from .models import Attachment, Memo, Official, Unit
+from . import history, text, uploads
+from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
+from .errors import Conflict, InvalidInput, NotAllowed
+from .models import Announcement, Attachment, Memo, Official, Unit
 
-_Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
-_Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARAGRAPH)]
+# ids are PostgreSQL bigints: a larger number is refused as input, never sent to the database
+MAX_ID = 2**63 - 1
+
+
+def max_length(model, field: str) -> int:
+    """A text field's length, from its column: the one rule the input model, the form and the
+    API schema all use."""
+    return model._meta.get_field(field).max_length
 
 
 class AnnouncementDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    subject: _Line  # the announcement document's limit, so that an approved memo can be issued
-    paragraphs: list[_Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
+    # the published announcement's column, which is also the announcement document's MAX_LINE:
+    # a draft that validates here can be issued
+    subject: text.Line(max_length(Announcement, "subject"))
+    paragraphs: list[Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
 
 
 class MemoInput(BaseModel):
     """The editable fields of a memo; the rest (number, date, signer, endorsements) the system fills."""
 
+    # the API's request schema is this model's own JSON Schema (workflow/api/serializers.py), so
+    # what the documentation shows is what validation enforces
     model_config = ConfigDict(extra="forbid")
-    unit: int | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
-    subject: _Line
-    addressee: _Line
-    sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
-    closing: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = (
-        "จึงเรียนมาเพื่อโปรดพิจารณา"
+    unit: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        None, description="a unit the drafter holds a post in (or one above it); her division by default"
     )
+    phone: text.Line(max_length(Memo, "phone"), required=False) | None = None
+    subject: text.Line(max_length(Memo, "subject"))
+    addressee: text.Line(max_length(Memo, "addressee"))
+    sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
+    closing: text.Line(max_length(Memo, "closing"), required=False) = "จึงเรียนมาเพื่อโปรดพิจารณา"
     announcement: AnnouncementDraft | None = None
+
+
+def _no_required(schema: dict) -> None:
+    schema.pop("required", None)
+
+
+class MemoPatch(MemoInput):
+    """The PATCH body, for the schema only: any of MemoInput's fields. Omitted ones keep their value
+    and the merged memo is validated whole by MemoInput."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_required)
 
 
 _PARTIAL_FIELDS = set(MemoInput.model_fields)
 
+# pydantic's error types in the user's terms (Thai, as the rest of the API's messages)
+_MESSAGES = {
+    "missing": "ต้องระบุ",
+    "extra_forbidden": "ไม่มีช่องนี้หรือแก้ไขไม่ได้",
+    "string_type": "ต้องเป็นข้อความ",
+    "string_too_short": "ต้องไม่เว้นว่าง",
+    "string_pattern_mismatch": "ต้องไม่เว้นว่าง",
+    "string_too_long": "ยาวเกิน {max_length} ตัวอักษร",
+    "list_type": "ต้องเป็นรายการ (JSON array)",
+    "dict_type": "ต้องเป็นออบเจกต์ JSON",
+    "model_type": "ต้องเป็นออบเจกต์ JSON",
+    "model_attributes_type": "ต้องเป็นออบเจกต์ JSON",
+    "int_type": "ต้องเป็นจำนวนเต็ม",
+    "int_parsing": "ต้องเป็นจำนวนเต็ม",
+    "int_from_float": "ต้องเป็นจำนวนเต็ม",
+    "greater_than_equal": "ต้องไม่น้อยกว่า {ge}",
+    "less_than_equal": "ต้องไม่เกิน {le}",
+    "enum": "ต้องเป็นหนึ่งใน {expected}",
+    "literal_error": "ต้องเป็นหนึ่งใน {expected}",
+}
 
-def _validate(data: Any) -> MemoInput:
+
+def _message(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("too_short", "too_long"):  # a list's or (after cleaning) a string's length
+        if isinstance(err.get("input"), str):
+            kind = "string_" + kind
+        elif kind == "too_long":
+            return f"มีได้ไม่เกิน {ctx.get('max_length')} รายการ"
+        else:
+            return f"ต้องมีอย่างน้อย {ctx.get('min_length')} รายการ"
+    template = _MESSAGES.get(kind)
+    try:
+        return template.format(**ctx) if template else err["msg"]
+    except (KeyError, IndexError):
+        return err["msg"]
+
+
+def validate(model: type[BaseModel], data: Any) -> Any:
+    """Validate input with a pydantic model, or raise InvalidInput naming the first field at fault,
+    with every error in the message."""
     if not isinstance(data, dict):
         raise InvalidInput("ข้อมูลต้องเป็นออบเจกต์ JSON")
     try:
-        return MemoInput.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        errors = format_errors(exc)
-        first = exc.errors()[0]["loc"]
-        raise InvalidInput("; ".join(errors), field=str(first[0]) if first else None) from None
+        errors = exc.errors()
+        parts = []
+        for err in errors:
+            path = ".".join(str(p) for p in err["loc"])
+            parts.append(f"{path or '(ข้อมูล)'}: {_message(err)}")
+        first = errors[0]["loc"]
+        raise InvalidInput("; ".join(parts), field=str(first[0]) if first else None) from None
+
+
+def _validate(data: Any) -> MemoInput:
+    return validate(MemoInput, data)
 
 
 def official_of(user) -> Official:
@@ -60,11 +128,22 @@ def official_of(user) -> Official:
     return official
 
 
+def filing_units(official: Official, day) -> list[Unit]:
+    """The units a drafter may file a memo under: those she holds a post in on the day, and the
+    units above them (her division is the default)."""
+    holdings = official.holdings.filter(start__lte=day).exclude(end__lt=day).select_related("position__unit")
+    units: dict[int, Unit] = {}
+    for holding in holdings:
+        for unit in holding.position.unit.ancestors_and_self():
+            units.setdefault(unit.pk, unit)
+    return list(units.values())
+
+
 def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
-    if value.unit is not None:
-        unit = Unit.objects.filter(pk=value.unit, agency=memo.agency).first()
-        if unit is None:
-            raise InvalidInput("ไม่พบส่วนราชการนี้ในหน่วยงาน", field="unit")
+    if value.unit is not None and value.unit != memo.unit_id:
+        unit = next((u for u in filing_units(official, timezone.localdate()) if u.pk == value.unit), None)
+        if unit is None or unit.agency_id != memo.agency_id:
+            raise NotAllowed("unit: ท่านไม่มีตำแหน่งในส่วนราชการนี้", field="unit")
         memo.unit = unit
     memo.subject = value.subject
     memo.addressee = value.addressee
@@ -97,12 +176,13 @@ def create_memo(user, data: Any) -> Memo:
 
 
 def check_editable(user, memo: Memo) -> Official:
-    """Only the drafter edits, and only a draft or a returned memo. Returns the drafter."""
+    """Only the drafter edits, and only a draft or a returned memo (else 409: the request is fine,
+    the memo's state refuses it). Returns the drafter."""
     official = official_of(user)
     if memo.drafter_id != official.pk:
         raise NotAllowed("แก้ไขได้เฉพาะผู้ร่างบันทึก")
     if not memo.is_editable:
-        raise InvalidInput("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้", field="state")
+        raise Conflict("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้", field="state")
     return official
 
 
@@ -115,7 +195,7 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
         raise InvalidInput("ข้อมูลต้องเป็นออบเจกต์ JSON")
     unknown = set(data) - _PARTIAL_FIELDS
     if unknown:
-        raise InvalidInput(f"{sorted(unknown)[0]}: แก้ไขไม่ได้หรือไม่มีช่องนี้", field=sorted(unknown)[0])
+        raise InvalidInput(f"{sorted(unknown)[0]}: ไม่มีช่องนี้หรือแก้ไขไม่ได้", field=sorted(unknown)[0])
     merged = {
         "subject": memo.subject,
         "addressee": memo.addressee,
@@ -146,11 +226,7 @@ def add_attachment(user, memo: Memo, upload, publish: bool = False) -> Attachmen
     """Attach a file the memo can be issued with (``uploads.checked``: type by its bytes, size,
     images decoded, PDFs opened and stripped of active content). ``publish``: the file goes
     into the public announcement PDF too; otherwise only its readers see it."""
-    official = official_of(user)
-    if memo.drafter_id != official.pk:
-        raise NotAllowed("แนบไฟล์ได้เฉพาะผู้ร่างบันทึก")
-    if not memo.is_editable:
-        raise InvalidInput("บันทึกนี้แก้ไขไม่ได้แล้ว", field="file")
+    check_editable(user, memo)  # the same rule as editing: the drafter, while draft or returned
     content_type, data = uploads.checked(upload)
     name = upload.name[:255]
     attachment = Attachment.objects.create(

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import outbox
+from . import outbox, text
 from .models import Decision, Memo, Official
 
 SEND_TASK = "worker.tasks.send_email"
@@ -28,11 +28,13 @@ def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, actio
     with translation.override("th"):  # officials read Thai mail, whatever the sender's page language
         context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display}
         subject, _sep, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
+        # one line, whatever a memo's subject held (a CR, U+2028 …): a header never carries a break
+        subject = text.clean_line(subject).strip()
         paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
         html = render_to_string(
             "email/base.html", {"subject": subject, "paragraphs": paragraphs, "url": url, "action": action}
         )
-    payload = {"to": [address], "subject": subject.strip(), "text": body.strip() + "\n", "html": html}
+    payload = {"to": [address], "subject": subject, "text": body.strip() + "\n", "html": html}
     outbox.enqueue(f"mail:{key}", SEND_TASK, payload, memo=memo)
 
 

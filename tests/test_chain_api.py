@@ -133,7 +133,7 @@ def test_reject_ends_it(api):
     for user in ROUTE_USERS:
         assert api(user).get("/api/tasks/").json()["results"] == []
     r = api("rewadee").patch(f"/api/memos/{m['id']}/", {"subject": "x"}, format="json")
-    assert r.status_code == 400 and "message" in r.json()
+    assert r.status_code == 409 and "message" in r.json()
 
 
 def test_someone_elses_task_is_404_like_an_unknown_one_and_changes_nothing(api):

@@ -283,8 +283,8 @@ def test_only_the_drafter_gets_the_edit_form_and_only_while_editable(demo):
     r = login("anchana").get(f"/memos/{memo.pk}/edit/")  # a reviewer may read it, not edit it
     assert r.status_code == 403 and "แก้ไขได้เฉพาะผู้ร่างบันทึก" in r.content.decode()
     r = drafter.get(f"/memos/{memo.pk}/edit/")  # in review: not editable
-    assert r.status_code == 400 and "แก้ไขไม่ได้" in r.content.decode()
+    assert r.status_code == 409 and "แก้ไขไม่ได้" in r.content.decode()
     r = drafter.post(f"/memos/{memo.pk}/edit/", {"subject": "x", "addressee": "x", "body": "x", "closing": "x"})
-    assert r.status_code == 400
+    assert r.status_code == 409
     memo.refresh_from_db()
     assert memo.subject == "เรื่องระหว่างเสนอ"

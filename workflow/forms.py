@@ -7,6 +7,26 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from memos.documents.schema import MAX_COMMENT
+from memos.drafting import max_length
+from memos.models import Announcement, Memo
+from memos.text import clean_line, clean_text
+
+
+class LineField(forms.CharField):
+    """A one-line text field: cleaned by the domain's rule (memos.text: line breaks folded,
+    controls and invisible characters removed) before its length is checked."""
+
+    def to_python(self, value):
+        return clean_line(super().to_python(value)).strip()
+
+
+class TextField(forms.CharField):
+    """A multi-line text field (line feeds kept), cleaned by the same rule."""
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value)).strip()
+
 
 def parse_sections(text: str) -> list[dict]:
     sections: list[dict] = []
@@ -41,20 +61,23 @@ def format_sections(sections: list[dict]) -> str:
 
 
 class MemoForm(forms.Form):
-    subject = forms.CharField(label=_("เรื่อง"), max_length=500)
-    addressee = forms.CharField(label=_("เรียน"), max_length=500)
-    phone = forms.CharField(label=_("โทรศัพท์"), max_length=50, required=False)
-    body = forms.CharField(
+    # lengths from the columns (the API's input model uses the same)
+    subject = LineField(label=_("เรื่อง"), max_length=max_length(Memo, "subject"))
+    addressee = LineField(label=_("เรียน"), max_length=max_length(Memo, "addressee"))
+    phone = LineField(label=_("โทรศัพท์"), max_length=max_length(Memo, "phone"), required=False)
+    body = TextField(
         label=_("เนื้อหา"),
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_("บรรทัดที่ขึ้นต้นด้วย # คือหัวข้อ, ขึ้นต้นด้วย - คือข้อย่อย, บรรทัดอื่นคือย่อหน้า"),
     )
-    closing = forms.CharField(label=_("คำลงท้าย"), max_length=300, initial="จึงเรียนมาเพื่อโปรดพิจารณา")
-    announcement_subject = forms.CharField(
-        label=_("ประกาศเมื่ออนุมัติ: เรื่อง"), max_length=1000, required=False,
+    closing = LineField(
+        label=_("คำลงท้าย"), max_length=max_length(Memo, "closing"), initial="จึงเรียนมาเพื่อโปรดพิจารณา"
+    )
+    announcement_subject = LineField(
+        label=_("ประกาศเมื่ออนุมัติ: เรื่อง"), max_length=max_length(Announcement, "subject"), required=False,
         help_text=_("เว้นว่างถ้าไม่ต้องออกประกาศ"),
     )
-    announcement_body = forms.CharField(
+    announcement_body = TextField(
         label=_("ประกาศเมื่ออนุมัติ: เนื้อความ"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
         help_text=_("หนึ่งบรรทัดต่อหนึ่งย่อหน้า"),
     )
@@ -114,8 +137,8 @@ class DecisionForm(forms.Form):
         choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", _("ส่งคืนแก้ไข")), ("reject", _("ไม่อนุมัติ"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
-        label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+    comment = TextField(
+        label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_COMMENT, required=False
     )
 
 

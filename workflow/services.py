@@ -4,15 +4,18 @@ and the management commands alike."""
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from pydantic import BaseModel, ConfigDict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import mail, review
-from memos.drafting import official_of
-from memos.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from memos import mail, review, text
+from memos.documents.schema import MAX_COMMENT
+from memos.drafting import official_of, validate
+from memos.errors import Conflict, NotAllowed, NotFound
 from memos.models import Attachment, Decision, IssuedDocument, Memo, MemoState
 
 from .models import MemoProcess
@@ -20,6 +23,14 @@ from .models import MemoProcess
 logger = logging.getLogger(__name__)
 
 DECISIONS = {k.value for k in Decision.Kind}
+
+
+class DecisionInput(BaseModel):
+    """A decision as the API and the task page submit it (the API's request schema, too)."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal[tuple(k.value for k in Decision.Kind)]  # type: ignore[valid-type]
+    comment: text.Text(MAX_COMMENT, required=False) = ""
 
 
 def _flow():
@@ -122,13 +133,8 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
     A double click, or twenty at once, queue on the process row lock; the first commits, the
     others find the task done and get Conflict. ``Decision.task_id`` is unique as a last guard.
     """
-    if decision not in DECISIONS:
-        raise InvalidInput(f"decision: ต้องเป็นหนึ่งใน {', '.join(sorted(DECISIONS))}", field="decision")
-    if not isinstance(comment, str):
-        raise InvalidInput("comment: ต้องเป็นข้อความ", field="comment")
-    comment = comment.strip()
-    if len(comment) > 2000:
-        raise InvalidInput("comment: ยาวเกิน 2000 ตัวอักษร", field="comment")
+    value = validate(DecisionInput, {"decision": decision, "comment": comment})  # any type: a 400, never a 500
+    decision, comment = value.decision, value.comment
     try:
         task = get_task(user, task_id)
     except (NotAllowed, NotFound):

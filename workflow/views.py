@@ -15,7 +15,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import drafting, review, uploads
+from memos import drafting, review, text, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 
@@ -104,6 +104,14 @@ class MemoListView(_OwnListView):
         # viewflow's mixins add the search (?_search=) and column ordering (?_orderby=) to this
         qs = services.visible_memos(self.request.user).select_related("agency", "drafter")
         return qs.defer("sections", "announcement").order_by("-id")
+
+    def get_search_term(self) -> str | None:
+        """The typed search, cleaned like any typed line (a NUL would make PostgreSQL refuse the
+        query) and cut to a subject's length: no subject contains anything longer."""
+        term = super().get_search_term()
+        if term is None:
+            return None
+        return text.clean_line(term)[: drafting.max_length(Memo, "subject")]
 
     def get_object_url(self, obj: Memo) -> str:
         return reverse("memo-detail", args=[obj.pk])

@@ -13,10 +13,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     TypeAdapter,
     ValidationError,
 )
+
+from .. import text
 
 MAX_LINE = 500  # a name, a heading, a subject
 MAX_PARAGRAPH = 5000
@@ -26,10 +27,12 @@ MAX_COMMENT = 2000
 MAX_ROWS = 2000
 MAX_COLUMNS = 12
 
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
-OptLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_LINE)]
-Para = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PARAGRAPH)]
-CellPara = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PARAGRAPH)]
+# text is cleaned by memos.text's rule (controls and invisible characters removed; line breaks
+# folded in single-line fields) before its length is checked
+Line = text.Line(MAX_LINE)
+OptLine = text.Line(MAX_LINE, required=False)
+Para = text.Text(MAX_PARAGRAPH)
+CellPara = text.Text(MAX_PARAGRAPH, required=False)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
@@ -71,7 +74,7 @@ class Acting(_Strict):
 
 class Endorsement(_Strict):
     heading: Line
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_COMMENT)] = ""
+    comment: text.Text(MAX_COMMENT, required=False) = ""
     name: Line
     position: Line
     acting: Acting | None = None

@@ -1,5 +1,7 @@
 """Every API error is JSON with a ``message`` (and ``field`` when one input is at fault)."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
@@ -9,6 +11,8 @@ from rest_framework.views import exception_handler as drf_handler
 
 from memos.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
@@ -16,6 +20,11 @@ def exception_handler(exc, context):
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=exc.status)
+    if isinstance(exc, RecursionError):
+        # JSON nested deeper than the decoder goes, on an endpoint whose parser does not say so
+        # itself (views.JSONBodyParser does): a malformed body, not a server fault
+        logger.warning("request refused: %s", exc)
+        return Response({"message": "ข้อมูล JSON ซ้อนกันลึกเกินไป"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
         return Response({"message": f"ข้อมูลใหญ่เกิน {limit} KB"}, status=status.HTTP_400_BAD_REQUEST)

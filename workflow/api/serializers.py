@@ -1,13 +1,17 @@
-"""Representations. Memos are read-only here: writes go through ``memos.drafting`` with its own
-validation, so these serializers only shape output (and document the input for the schema)."""
+"""Representations. Writes go through ``memos.drafting`` and ``workflow.services``, validated by
+their pydantic models; the schema documents those models themselves (``PydanticSchema``), and
+the serializers below only document the output the functions here build."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.drainage import set_override
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from memos.models import Attachment, Decision, Memo
+from memos.models import Attachment, Decision, IssuedDocument, Memo, MemoState
 
 
 def decision_data(d: Decision) -> dict:
@@ -101,32 +105,209 @@ def memo_summary(memo: Memo) -> dict:
     }
 
 
-class SectionSerializer(serializers.Serializer):
-    heading = serializers.CharField(allow_null=True, required=False)
+# --- The schema: requests from the pydantic models validation uses; responses as they are built above
+
+
+class PydanticSchema(OpenApiSerializerExtension):
+    """A pydantic model in ``extend_schema`` is documented by its own JSON Schema: in validation
+    mode for a request (what the API accepts is exactly what the model validates), in
+    serialization mode for a response. Replaces drf-spectacular's contrib extension, which uses
+    serialization mode for both."""
+
+    target_class = "pydantic.BaseModel"
+    match_subclasses = True
+    priority = 1
+
+    def _suffix(self, direction) -> str:
+        return "Input" if direction == "request" and not self.target.__name__.endswith(("Input", "Patch")) else ""
+
+    def get_name(self, auto_schema, direction):
+        set_override(self.target, "suppress_collision_warning", True)
+        return self.target.__name__ + self._suffix(direction)
+
+    def map_serializer(self, auto_schema, direction):
+        suffix = "Input" if direction == "request" else ""
+        schema = self.target.model_json_schema(
+            ref_template="#/components/schemas/{model}" + suffix,
+            mode="validation" if direction == "request" else "serialization",
+        )
+        for name, sub in schema.pop("$defs", {}).items():
+            auto_schema.registry.register_on_missing(
+                ResolvedComponent(name=name + suffix, type=ResolvedComponent.SCHEMA, object=name + suffix,
+                                  schema=_oas30(sub))
+            )
+        return _oas30(schema)
+
+
+def _oas30(node):
+    """pydantic writes JSON Schema 2020-12; the API's OpenAPI 3.0 spells two things differently:
+    ``{"anyOf": [X, {"type": "null"}]}`` is X with ``nullable``, and ``const`` is a one-value enum."""
+    if isinstance(node, list):
+        return [_oas30(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _oas30(v) for k, v in node.items()}
+    if "const" in node:
+        node["enum"] = [node.pop("const")]
+    options = node.get("anyOf")
+    if options and {"type": "null"} in options:
+        rest = [o for o in options if o != {"type": "null"}]
+        node.pop("anyOf")
+        if len(rest) == 1 and "$ref" not in rest[0]:
+            node = {**rest[0], **node}
+        else:
+            node["anyOf" if len(rest) > 1 else "allOf"] = rest
+        node["nullable"] = True
+    return node
+
+
+class MessageSerializer(serializers.Serializer):
+    """Every error: 400 invalid input, 401 not logged in, 403 not allowed, 404 unknown or not
+    visible, 409 the memo's or task's state refuses it."""
+
+    message = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="the input at fault, when there is one")
+
+
+class RouteStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    position = serializers.CharField()
+
+
+class NamedUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MemoSectionSerializer(serializers.Serializer):
+    heading = serializers.CharField(allow_null=True)
     paragraphs = serializers.ListField(child=serializers.CharField())
-    items = serializers.ListField(child=serializers.CharField(), required=False)
+    items = serializers.ListField(child=serializers.CharField())
 
 
-class AnnouncementSerializer(serializers.Serializer):
+class AnnouncementDraftSerializer(serializers.Serializer):
     subject = serializers.CharField()
     paragraphs = serializers.ListField(child=serializers.CharField())
 
 
-class MemoInputSerializer(serializers.Serializer):
-    unit = serializers.IntegerField(required=False)
-    phone = serializers.CharField(required=False)
-    subject = serializers.CharField(max_length=500)
-    addressee = serializers.CharField(max_length=500)
-    sections = SectionSerializer(many=True)
-    closing = serializers.CharField(required=False)
-    announcement = AnnouncementSerializer(required=False, allow_null=True)
+class DrafterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    position = serializers.CharField()
 
 
-class DecideSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[k.value for k in Decision.Kind])
-    comment = serializers.CharField(allow_blank=True, max_length=2000)
+class MemoActingSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    for_position = serializers.CharField()
+    own_position = serializers.CharField()
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    field = serializers.CharField(required=False)
+class MemoEndorsementSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    step = serializers.IntegerField()
+    position = serializers.CharField()
+    name = serializers.CharField()
+    capacity = serializers.CharField()
+    acting = MemoActingSerializer(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+    decision = serializers.ChoiceField(choices=Decision.Kind.values)
+    time = serializers.DateTimeField()
+    superseded = serializers.BooleanField()
+
+
+class IssuedDocumentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IssuedDocument.Kind.choices)
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.CharField()
+
+
+class MemoSerializer(serializers.Serializer):
+    """``memo_data``."""
+
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=MemoState.choices)
+    number = serializers.CharField(allow_null=True)
+    date = serializers.DateField(allow_null=True)
+    round = serializers.IntegerField()
+    current_step = serializers.IntegerField(allow_null=True)
+    route = RouteStepSerializer(many=True)
+    unit = NamedUnitSerializer()
+    phone = serializers.CharField(allow_blank=True)
+    subject = serializers.CharField()
+    addressee = serializers.CharField()
+    sections = MemoSectionSerializer(many=True)
+    closing = serializers.CharField(allow_blank=True)
+    announcement = AnnouncementDraftSerializer(allow_null=True)
+    drafter = DrafterSerializer()
+    endorsements = MemoEndorsementSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+    documents = IssuedDocumentSerializer(many=True)
+
+
+class MemoSummarySerializer(serializers.Serializer):
+    """``memo_summary``."""
+
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=MemoState.choices)
+    number = serializers.CharField(allow_null=True)
+    date = serializers.DateField(allow_null=True)
+    subject = serializers.CharField()
+    current_step = serializers.IntegerField(allow_null=True)
+    drafter = serializers.CharField()
+
+
+class MemoListSerializer(serializers.Serializer):
+    results = MemoSummarySerializer(many=True)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    memo = MemoSummarySerializer()
+
+
+class TaskListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TaskSerializer(many=True)
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.Kind.values)
+    memo = MemoSummarySerializer()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    position = serializers.CharField(allow_null=True)
+    is_staff = serializers.BooleanField()
+
+
+# --- Query parameters: validated by these serializers, and documented by them
+
+MAX_OFFSET = 10**9
+
+
+class PageParams(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+
+
+class MemoListParams(PageParams):
+    state = serializers.ChoiceField(choices=MemoState.choices, required=False)
+
+
+class PdfParams(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IssuedDocument.Kind.choices, default=IssuedDocument.Kind.MEMO)
+
+
+def query(params: type[serializers.Serializer], request) -> dict:
+    """Validated query parameters (a 400 naming the parameter otherwise)."""
+    for name in params().fields:  # DRF reads "?state=" as "not given"; the schema calls it invalid
+        if request.query_params.get(name) == "":
+            raise serializers.ValidationError({name: ["ต้องระบุค่า"]})
+    s = params(data=request.query_params)
+    s.is_valid(raise_exception=True)
+    return s.validated_data

@@ -1,5 +1,5 @@
 from django.contrib.auth.views import redirect_to_login
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.exceptions import NotAuthenticated
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"", views.not_found),  # last: any other /api/ path is a JSON 404, not the HTML page
 ]

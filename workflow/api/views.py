@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -18,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.authentication import TokenAuthentication, purge_expired
 from memos import drafting, uploads
 from memos.document import memo_document
+from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
 from memos.models import IssuedDocument, Memo, MemoStep
 from workflow import services
@@ -26,19 +31,46 @@ from workflow.pdf import pdf_response
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
-    DecideSerializer,
-    MemoInputSerializer,
+    DecisionResultSerializer,
+    MemoListParams,
+    MemoListSerializer,
+    MemoSerializer,
+    MeSerializer,
     MessageSerializer,
+    PageParams,
+    PdfParams,
+    TaskListSerializer,
     attachment_data,
     memo_data,
     memo_summary,
+    query,
 )
 
 ERRORS = {
     400: OpenApiResponse(MessageSerializer, description="invalid input"),
+    401: OpenApiResponse(MessageSerializer, description="not logged in"),
     403: OpenApiResponse(MessageSerializer, description="not yours"),
     404: OpenApiResponse(MessageSerializer, description="unknown or not visible"),
 }
+CONFLICT = {409: OpenApiResponse(MessageSerializer, description="the memo's or task's state refuses it")}
+READ_ERRORS = {code: ERRORS[code] for code in (401, 404)}
+
+
+class JSONBodyParser(JSONParser):
+    """JSON only (no form or multipart bodies for these endpoints), and JSON nested too deep for
+    the decoder is a 400 like any other malformed body."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("ข้อมูล JSON ซ้อนกันลึกเกินไป") from None
+
+
+@csrf_exempt  # answers 404 to every method; nothing to protect, and a CSRF 403 page would be HTML
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other path under /api/ (an id that is not a number, say): JSON, like every API answer."""
+    return JsonResponse({"message": "ไม่พบข้อมูล"}, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 def _body(request: Request) -> dict:
@@ -120,7 +152,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses=inline_serializer("Me", {"username": serializers.CharField()}))
+    @extend_schema(responses={200: MeSerializer, **READ_ERRORS})
     def get(self, request):
         official = getattr(request.user, "official", None)
         position = official.position_on(timezone.localdate()) if official else None
@@ -135,38 +167,31 @@ class MeView(APIView):
 
 
 class MemoListView(APIView):
-    @extend_schema(
-        operation_id="memos_list",
-        responses={200: inline_serializer("MemoSummary", {"id": serializers.IntegerField()})},
-    )
+    parser_classes = [JSONBodyParser]
+
+    @extend_schema(operation_id="memos_list", parameters=[MemoListParams], responses={200: MemoListSerializer, **ERRORS})
     def get(self, request):
+        params = query(MemoListParams, request)
         qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
-        state = request.query_params.get("state")
-        if state:
-            qs = qs.filter(state=state)
-        try:
-            limit = min(max(int(request.query_params.get("limit", 50)), 1), 200)
-            offset = max(int(request.query_params.get("offset", 0)), 0)
-        except ValueError:
-            raise InvalidInput("limit/offset ต้องเป็นตัวเลข") from None
+        if "state" in params:
+            qs = qs.filter(state=params["state"])
+        offset, limit = params["offset"], params["limit"]
         return Response({"results": [memo_summary(m) for m in qs[offset : offset + limit]]})
 
-    @extend_schema(
-        request=MemoInputSerializer, responses={201: OpenApiResponse(description="the memo"), **ERRORS}
-    )
+    @extend_schema(request=drafting.MemoInput, responses={201: MemoSerializer, **ERRORS})
     def post(self, request):
         memo = drafting.create_memo(request.user, _body(request))
         return Response(_detail(memo.pk, request.user), status=status.HTTP_201_CREATED)
 
 
 class MemoDetailView(APIView):
-    @extend_schema(responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    parser_classes = [JSONBodyParser]
+
+    @extend_schema(responses={200: MemoSerializer, **READ_ERRORS})
     def get(self, request, memo_id: int):
         return Response(_detail(memo_id, request.user))
 
-    @extend_schema(
-        request=MemoInputSerializer, responses={200: OpenApiResponse(description="the memo"), **ERRORS}
-    )
+    @extend_schema(request=drafting.MemoPatch, responses={200: MemoSerializer, **ERRORS, **CONFLICT})
     def patch(self, request, memo_id: int):
         services.get_visible_memo(request.user, memo_id)
         memo = drafting.update_memo(request.user, memo_id, _body(request))
@@ -176,7 +201,7 @@ class MemoDetailView(APIView):
 class MemoDocumentView(APIView):
     """The memo as the typesetting engine's ``"kind": "memo"`` JSON document."""
 
-    @extend_schema(responses={200: OpenApiResponse(description="the JSON document"), **ERRORS})
+    @extend_schema(responses={200: MemoDocument, **READ_ERRORS})
     def get(self, request, memo_id: int):
         return Response(memo_document(services.get_visible_memo(request.user, memo_id)))
 
@@ -184,16 +209,17 @@ class MemoDocumentView(APIView):
 class MemoPdfView(APIView):
     """The issued PDF (``?kind=announcement`` for the announcement), for those who may see the memo."""
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="PDF"), **ERRORS})
+    @extend_schema(
+        parameters=[PdfParams],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"), **ERRORS},
+    )
     def get(self, request, memo_id: int):
-        kind = request.query_params.get("kind", IssuedDocument.Kind.MEMO)
-        if kind not in IssuedDocument.Kind.values:
-            raise InvalidInput(f"kind: ต้องเป็นหนึ่งใน {', '.join(IssuedDocument.Kind.values)}", field="kind")
+        kind = query(PdfParams, request)["kind"]
         return pdf_response(services.issued_pdf(request.user, memo_id, kind), f"{kind}-{memo_id}.pdf")
 
 
 class MemoSubmitView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiResponse(description="the memo"), **ERRORS})
+    @extend_schema(request=None, responses={200: MemoSerializer, **ERRORS, **CONFLICT})
     def post(self, request, memo_id: int):
         memo = services.submit(request.user, memo_id)
         return Response(_detail(memo.pk, request.user))
@@ -231,15 +257,24 @@ def _boolean(value, field: str) -> bool:
 
 
 class TaskPagination(LimitOffsetPagination):
-    max_limit = 200
+    """Pages by the validated ``limit`` and ``offset`` (PageParams)."""
+
+    def __init__(self, params: dict):
+        self.params = params
+
+    def get_limit(self, request):
+        return self.params["limit"]
+
+    def get_offset(self, request):
+        return self.params["offset"]
 
 
 class TaskListView(APIView):
     """My open tasks, oldest first, ``?limit=&offset=`` pages (50 by default, at most 200)."""
 
-    @extend_schema(responses=inline_serializer("Task", {"id": serializers.IntegerField()}))
+    @extend_schema(parameters=[PageParams], responses={200: TaskListSerializer, **ERRORS})
     def get(self, request):
-        paginator = TaskPagination()
+        paginator = TaskPagination(query(PageParams, request))
         tasks = paginator.paginate_queryset(services.open_tasks(request.user), request, view=self)
         return paginator.get_paginated_response(
             [{"id": t.pk, "created": t.created.isoformat(), "memo": memo_summary(services.task_memo(t))} for t in tasks]
@@ -247,14 +282,14 @@ class TaskListView(APIView):
 
 
 class DecideView(APIView):
-    parser_classes = [JSONParser]
+    parser_classes = [JSONBodyParser]
 
     @extend_schema(
-        request=DecideSerializer, responses={200: OpenApiResponse(description="the decision"), **ERRORS}
+        request=services.DecisionInput, responses={200: DecisionResultSerializer, **ERRORS, **CONFLICT}
     )
     def post(self, request, task_id: int):
-        body = _body(request)
-        decision = services.decide(request.user, task_id, body.get("decision", ""), body.get("comment", ""))
+        value = drafting.validate(services.DecisionInput, _body(request))
+        decision = services.decide(request.user, task_id, value.decision, value.comment)
         return Response(
             {
                 "decision": decision.decision,

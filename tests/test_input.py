@@ -119,13 +119,13 @@ def test_the_form_cleans_by_the_same_rule(demo):
 
 
 def test_an_email_subject_never_carries_a_line_break(api):
-    m = submitted(api)
+    m = create_memo(api)  # a draft: a submitted memo's content is frozen (memos/migrations/0004)
     memo = Memo.objects.get(pk=m["id"])
     # a subject stored before input was cleaned
     Memo.objects.filter(pk=memo.pk).update(subject="เรื่อง\rBcc: x@example.com\u2028ต่อ")
     memo.refresh_from_db()
     mail.task_assigned(memo, 424242, memo.drafter)
-    subject = OutboxMessage.objects.get(key="mail:task:424242").payload["subject"]
+    subject = OutboxMessage.objects.get(key__startswith="mail:task:424242:").payload["subject"]
     assert "\r" not in subject and "\n" not in subject and "\u2028" not in subject
     assert subject.endswith("เรื่อง Bcc: x@example.com ต่อ")
 

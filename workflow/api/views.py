@@ -108,7 +108,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []  # logging in needs no credentials (and no CSRF token)
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONBodyParser]  # JSON only, as the schema says; too-deep JSON is a 400
 
     @extend_schema(
         request=inline_serializer(
@@ -230,7 +230,7 @@ class AttachmentView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **ERRORS},
+        responses={201: AttachmentSerializer, **ERRORS, **CONFLICT},
     )
     def post(self, request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)

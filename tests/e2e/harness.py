@@ -145,6 +145,11 @@ class Stack:
     media_root: str
     tmp: Path
     web_port: int = field(default_factory=free_port)
+    # gunicorn's gthread workers: one process per core (2 here; the GIL keeps a process to one
+    # core), threads for requests that wait on PostgreSQL locks; 16 at once serve the load test's
+    # 30 clients (the rest wait in gunicorn's queue, which shows as latency, not errors)
+    web_workers: int = 2
+    web_threads: int = 8
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -176,7 +181,8 @@ class Stack:
 
     def start_web(self):
         self._spawn("web", [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-                            "-w", "2", "--threads", "4", "--timeout", "60"])
+                            "-w", str(self.web_workers), "--threads", str(self.web_threads),
+                            "--timeout", "60"])
         wait_for(lambda: _connects(self.web_port), 30, what="gunicorn")
 
     def start_worker(self, name: str = "worker", beat: bool = True):
@@ -184,8 +190,16 @@ class Stack:
                 "--pool", "prefork", "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO"]
         if beat:
             args += ["-B", "-s", str(self.tmp / "beat-schedule")]
+        log = self.tmp / f"{name}.log"
+        started = log.read_bytes().count(b"ready.") if log.exists() else 0  # a restart appends
         self._spawn(name, args)
-        wait_for(lambda: b"ready." in (self.tmp / f"{name}.log").read_bytes(), 60, what=f"{name} ready")
+        wait_for(lambda: log.read_bytes().count(b"ready.") > started, 60, what=f"{name} ready")
+
+    def restart_worker(self, name: str = "worker") -> None:
+        """SIGKILL a worker with its pool and beat, as a crash or the OOM killer would, and start
+        it again (beat too) under the same name."""
+        self.kill(name)
+        self.start_worker(name)
 
     def kill(self, name: str, sig=signal.SIGKILL):
         """Kill a process and its children (the worker's pool and beat) at once."""

@@ -1,7 +1,7 @@
 """Concurrent officials on the real stack while the worker is SIGKILLed and restarted; then the
 books are checked. Prints figures.
 
-    .venv/bin/python bench/load.py [--seconds 60] [--clients 30] [--kill-every 15]
+    .venv/bin/python bench/load.py [--seconds 60] [--clients 30] [--kills 4]
 
 The stack is tests/e2e/harness.py's: gunicorn, a Celery worker with beat on Redis, PostgreSQL and
 an SMTP sink. Uses its own database (memo_load, recreated) and Redis database 12 (BENCH_PG and
@@ -11,9 +11,9 @@ A third of the clients are drafters (rewadee and officials added beside her in �
 งบประมาณ), each with a few memos in review at a time: she drafts, submits, and edits and
 resubmits what comes back. The others are the route's four reviewers, several clients each, each
 client deciding the tasks in its own inbox: mostly endorse and approve, some returns and
-rejections. Every client is a thread with its own HTTP session. Every ``kill_every`` seconds the
-worker is SIGKILLed (process group: pool and beat too), preferably while it renders, and
-restarted. Afterwards the worker drains and these must hold:
+rejections. Every client is a thread with its own HTTP session. A few times, spread over the
+run, the worker is SIGKILLed (process group: pool and beat too), preferably while it renders,
+and restarted. Afterwards the worker drains and these must hold:
 
 - no server error (5xx); no client error but 409 (two clients of one reviewer on one task);
 - register numbers 1..N, each once, and the counter at N;
@@ -141,14 +141,16 @@ class Reviewer(Client):
     """Takes a task from its inbox and decides it. The official's clients take different tasks
     while there are enough; when two meet on one task, the second gets a 409."""
 
-    slot = 0  # this client's rank among the official's clients
+    slot, clients_of_official = 0, 1  # this client's rank among the official's clients, and their number
 
     def step(self) -> bool:
         _, tasks = self.call("GET", "/tasks/?limit=20", "list tasks")
         results = tasks.get("results", [])
         if not results:
             return False
-        task = results[self.slot % len(results)]  # clients of one official take different tasks
+        # the official's clients share the inbox out by task id; one with none of its own helps out
+        mine = [t for t in results if t["id"] % self.clients_of_official == self.slot]
+        task = self.random.choice(mine or results)
         roll = self.random.random()
         if self.username == ROUTE[-1]:
             decision = "approve" if roll < 0.9 else "return" if roll < 0.95 else "reject"
@@ -184,9 +186,12 @@ def add_drafters(count: int) -> list[str]:
     return names
 
 
-def killer(stack, figures: Figures, until: float, every: float, lock: threading.Lock) -> threading.Thread:
-    """Every ``every`` seconds: wait (a few seconds at most) for the worker to be rendering, then
-    SIGKILL it with its pool and beat, and start it again."""
+def killer(stack, figures: Figures, start: float, seconds: float, kills: int,
+           lock: threading.Lock) -> threading.Thread:
+    """``kills`` times, spread evenly over the clients' window: wait (2 s at most) for the worker
+    to be rendering, SIGKILL it with its pool and beat, and start it again. A kill waits for the
+    previous restart, so on a slow machine the last may fall after the clients stopped (while the
+    worker drains their backlog); the figures say when each happened."""
     from django.db import connection
 
     from memos.models import OutboxMessage
@@ -197,16 +202,16 @@ def killer(stack, figures: Figures, until: float, every: float, lock: threading.
 
     def run():
         try:
-            while time.monotonic() + every < until:
-                time.sleep(every)
-                deadline = time.monotonic() + 5
+            for k in range(1, kills + 1):
+                time.sleep(max(0.0, start + seconds * k / (kills + 1) - time.monotonic()))
+                deadline = time.monotonic() + 2
                 while not rendering() and time.monotonic() < deadline:
                     time.sleep(0.05)
-                what = "while rendering" if rendering() else "between tasks"
-                t = time.perf_counter()
+                what = "while rendering" if rendering() else "between renders"
+                at, t = time.monotonic() - start, time.perf_counter()
                 stack.restart_worker("worker")
                 with lock:
-                    figures.kills.append(f"{what}, back in {time.perf_counter() - t:.1f} s")
+                    figures.kills.append(f"at {at:.0f} s {what}, back in {time.perf_counter() - t:.1f} s")
         except Exception as exc:
             with lock:
                 figures.client_failures.append(f"killer: {type(exc).__name__}: {exc}")
@@ -217,14 +222,15 @@ def killer(stack, figures: Figures, until: float, every: float, lock: threading.
 
 
 def drive(stack, tokens: dict[str, str], drafters: list[str], seconds: float, clients: int,
-          kill_every: float) -> Figures:
+          kills: int) -> Figures:
     """Run the clients and the killer for ``seconds``; returns the request figures."""
     from memos.models import Memo
 
     figures, lock = Figures(seconds=seconds, clients=clients), threading.Lock()
     figures.memos_before = Memo.objects.count()  # the seed memo, in the test database
     n_drafters = max(1, min(len(drafters), clients // 3))
-    until = time.monotonic() + seconds
+    start = time.monotonic()
+    until = start + seconds
     threads: list[threading.Thread] = []
     for i in range(clients):
         if i < n_drafters:
@@ -233,8 +239,9 @@ def drive(stack, tokens: dict[str, str], drafters: list[str], seconds: float, cl
             user, cls = ROUTE[(i - n_drafters) % len(ROUTE)], Reviewer
         client = cls(stack.base_url, tokens[user], user, figures, lock, until, seed=i)
         client.slot = (i - n_drafters) // len(ROUTE)
+        client.clients_of_official = len(range((i - n_drafters) % len(ROUTE), clients - n_drafters, len(ROUTE)))
         threads.append(client)
-    threads.append(killer(stack, figures, until, kill_every, lock))
+    threads.append(killer(stack, figures, start, seconds, kills, lock))
     for t in threads:
         t.start()
     for t in threads:
@@ -353,7 +360,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=30)
-    parser.add_argument("--kill-every", type=float, default=15)
+    parser.add_argument("--kills", type=int, default=4)
     args = parser.parse_args()
 
     pg = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -390,7 +397,7 @@ def main() -> None:
                                   json={"username": user, "password": "klongphon-demo"}, timeout=60)
                 r.raise_for_status()
                 tokens[user] = r.json()["token"]
-            figures = drive(stack, tokens, drafters, args.seconds, args.clients, args.kill_every)
+            figures = drive(stack, tokens, drafters, args.seconds, args.clients, args.kills)
             drain_and_check(figures, sink)
         finally:
             stack.stop_all()

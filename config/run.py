@@ -40,6 +40,10 @@ class Stopped(Exception):
     """Raised by the SIGINT/SIGTERM handler: the user asked to stop."""
 
 
+class Failed(Exception):
+    """Something could not start, or a child died: the message says what, with its log."""
+
+
 def _stop_requested(signum: int, _frame) -> None:
     raise Stopped(signum)
 
@@ -111,9 +115,12 @@ def port_in_use(port: int) -> bool:
     return False
 
 
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via an http_proxy
+
+
 def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=5) as r:
+        with _DIRECT.open(url, timeout=5) as r:
             return r.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -160,7 +167,7 @@ class Supervisor:
         done = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, start_new_session=True)
         if done.returncode:
-            raise SystemExit(f"make run: manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+            raise Failed(f"make run: manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
     def start(self, name: str, args: list[str]) -> None:
         log = self.logs / f"{name}.log"  # var/log/web.log, var/log/worker.log
@@ -173,12 +180,12 @@ class Supervisor:
     def check_children(self) -> None:
         for name, (proc, log) in self.children.items():
             if proc.poll() is not None:
-                raise SystemExit(f"\nmake run: the {LABELS[name]} {how_it_ended(proc.returncode)}. "
+                raise Failed(f"\nmake run: the {LABELS[name]} {how_it_ended(proc.returncode)}. "
                                  f"Last lines of {shown(log)}:\n{tail(log)}\n")
 
     def run(self) -> None:
         if port_in_use(self.port):
-            raise SystemExit(f"make run: port {self.port} is in use (another `make run`?). "
+            raise Failed(f"make run: port {self.port} is in use (another `make run`?). "
                              f"Stop it, or choose another port: make run PORT={self.port + 1}")
         print("Preparing the database (migrate, demo data)…", flush=True)
         self.step("migrate", "--noinput", "-v0")
@@ -188,14 +195,13 @@ class Supervisor:
                               "-s", str(self.var / "beat-schedule"), "-Q", "documents,mail,celery",
                               "--pool=solo", "-l", "warning"])
         self.start("web", [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.port}",
-                                  "-w", "1", "--threads", "4", "--graceful-timeout", "5",
-                                  "--access-logfile", "-"])
+                           "-w", "1", "--threads", "4", "--graceful-timeout", "5", "--access-logfile", "-"])
         url = f"http://127.0.0.1:{self.port}/"
         deadline = time.monotonic() + READY_TIMEOUT
         while not answers(url + "accounts/login/"):
             self.check_children()
             if time.monotonic() > deadline:
-                raise SystemExit(f"make run: the web server did not answer within {READY_TIMEOUT} s. "
+                raise Failed(f"make run: the web server did not answer within {READY_TIMEOUT} s. "
                                  f"Last lines of {shown(self.logs / 'web.log')}:\n{tail(self.logs / 'web.log')}")
             time.sleep(0.2)
         print(
@@ -243,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         supervisor.run()
     except Stopped:
         print("\nStopping the web server and the worker…", flush=True)
-    except SystemExit as exc:
-        print(exc.code, file=sys.stderr, flush=True)
+    except Failed as exc:
+        print(exc, file=sys.stderr, flush=True)
         status = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # one stop at a time; it is bounded anyway

@@ -14,6 +14,7 @@ import os
 import pty
 import select
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from .harness import (
+    BIN,
     ROOT,
     _connects,
     descendants,
@@ -41,6 +43,8 @@ def git(*args: str, cwd: Path = ROOT, **kw) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory) -> Path:
+    if not (ROOT / ".git").exists() or not (ROOT / ".venv" / ".installed").exists():
+        pytest.skip("needs a git checkout with its .venv made by `make install`")
     repo = tmp_path_factory.mktemp("fresh") / "memo"
     git("clone", "-q", str(ROOT), str(repo))
     diff = git("diff", "HEAD", "--binary").stdout
@@ -172,3 +176,15 @@ def test_when_the_worker_dies_everything_stops_with_the_error(clone, tmp_path, c
     assert "the worker (celery) was killed by SIGKILL" in text, text
     assert "var/log/worker.log" in text, text  # where the rest of its log is
     assert_all_gone(clone, port)
+
+
+def test_a_port_in_use_is_said_at_once(tmp_path):
+    """Not a silent wait, nor the URL of someone else's server: the port and what to do."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([str(BIN / "python"), "-m", "config.run", "--port", str(port)], cwd=ROOT,
+                              env=embedded_env(VAR_DIR=str(tmp_path)), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"port {port} is in use" in done.stderr and f"make run PORT={port + 1}" in done.stderr

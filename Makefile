@@ -17,17 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# config/run.py: migrate, demo data, the worker and gunicorn; prints the URL once the server
+# answers; Ctrl-C stops both. `make run PORT=8123` for another port.
+PORT ?= 8000
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py load_demo
-	@echo ""
-	@echo "  Open http://127.0.0.1:8000/  (API: /api/, schema: /api/schema/, admin: /admin/)"
-	@echo "  Logins: rewadee (drafter), anchana, thatsanee, worawit (acting ปลัดเทศบาล), phichet (mayor), admin"
-	@echo "  Password for all: klongphon-demo     Emails are written to var/outbox/.  Ctrl-C stops everything."
-	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/celery -A config worker -B -s var/beat-schedule -Q documents,mail,celery --pool=solo -l warning & \
-	  DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python -m config.run --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -146,6 +146,11 @@ class Stack:
     media_root: str
     tmp: Path
     web_port: int = field(default_factory=free_port)
+    # gunicorn's gthread workers: one process per core (2 here; the GIL keeps a process to one
+    # core), threads for requests that wait on PostgreSQL locks; 16 at once serve the load test's
+    # 30 clients (the rest wait in gunicorn's queue, which shows as latency, not errors)
+    web_workers: int = 2
+    web_threads: int = 8
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -178,7 +183,8 @@ class Stack:
 
     def start_web(self):
         self._spawn("web", [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-                            "-w", "2", "--threads", "4", "--timeout", "60"])
+                            "-w", str(self.web_workers), "--threads", str(self.web_threads),
+                            "--timeout", "60"])
         wait_for(lambda: _connects(self.web_port), 30, what="gunicorn")
 
     def start_worker(self, name: str = "worker", beat: bool = True):
@@ -186,8 +192,16 @@ class Stack:
                 "--pool", "prefork", "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO"]
         if beat:
             args += ["-B", "-s", str(self.tmp / "beat-schedule")]
+        log = self.tmp / f"{name}.log"
+        started = log.read_bytes().count(b"ready.") if log.exists() else 0  # a restart appends
         self._spawn(name, args)
-        wait_for(lambda: b"ready." in (self.tmp / f"{name}.log").read_bytes(), 60, what=f"{name} ready")
+        wait_for(lambda: log.read_bytes().count(b"ready.") > started, 60, what=f"{name} ready")
+
+    def restart_worker(self, name: str = "worker") -> None:
+        """SIGKILL a worker with its pool and beat, as a crash or the OOM killer would, and start
+        it again (beat too) under the same name."""
+        self.kill(name)
+        self.start_worker(name)
 
     def kill(self, name: str, sig=signal.SIGKILL):
         """Kill a process and its children (the worker's pool and beat) at once."""
@@ -222,3 +236,61 @@ class Stack:
     def api(self, method: str, path: str, token: str, body=None):
         status, content, _ = self.request(method, "/api" + path, token, body)
         return status, (json.loads(content) if content.startswith((b"{", b"[")) else content)
+
+
+# `make run` (config/run.py), as a user starts it
+RUN_READY = "Ctrl-C stops everything."
+EMBEDDED_ENV_DROPPED = ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "VAR_DIR", "SECRET_KEY", "SITE_URL",
+                        "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+
+
+def embedded_env(**extra: str) -> dict:
+    """The environment of a new machine: none of the test suite's service URLs, no outer make."""
+    return {k: v for k, v in os.environ.items() if k not in EMBEDDED_ENV_DROPPED} | extra
+
+
+def wait_printed(proc: subprocess.Popen, output: Path, text: str = RUN_READY, timeout: float = 180) -> str:
+    """Until the process prints ``text``; fails at once, with its output, if it exits first."""
+    def printed():
+        out = output.read_text(errors="replace")
+        if text in out:
+            return out
+        assert proc.poll() is None, f"exited with {proc.returncode} before printing {text!r}:\n{out}"
+        return None
+    return wait_for(printed, timeout, interval=0.2, what=f"{text!r} in {output}")
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of every process below ``pid``, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        try:
+            cmd = (Path("/proc") / str(p) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found.append((p, cmd))
+        todo += children.get(p, [])
+    return found
+
+
+def processes_in(directory: Path) -> list[tuple[int, str]]:
+    """Processes whose working directory is ``directory`` (what a stopped `make run` must not leave)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == directory:
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if cmd:  # not a zombie
+                    found.append((int(entry.name), cmd))
+        except OSError:
+            continue
+    return found

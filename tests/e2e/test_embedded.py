@@ -3,8 +3,8 @@ broker and emails written to files, all under a VAR_DIR of its own. The rest of 
 PostgreSQL and Redis; this is what keeps the SQLite path honest (it once met a query SQLite
 refuses, which PostgreSQL accepts).
 
-The same processes `make run` starts (migrate, load_demo, a Celery worker on the filesystem
-broker, a web server), then the seed memo's whole chain: submitted and decided in the browser
+`make run`'s own supervisor (migrate, load_demo, a Celery worker on the filesystem broker,
+gunicorn), then the seed memo's whole chain: submitted and decided in the browser
 pages (session login, CSRF and all), until the worker has issued it and the outbox folder holds
 the emails.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import BIN, ROOT, _connects, free_port, wait_for
+from .harness import BIN, ROOT, embedded_env, free_port, wait_for, wait_printed
 
 pytestmark = pytest.mark.e2e
 
@@ -63,27 +63,23 @@ class Browser:
 
 @pytest.fixture
 def embedded(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL")}
-    env |= {"VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    python = str(BIN / "python")
-    for args in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-        subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+    """`make run`'s supervisor (config/run.py) with a VAR_DIR of its own; stopped as Ctrl-C does."""
     port = free_port()
-    procs = []
-    for name, args in [
-        ("worker", [str(BIN / "celery"), "-A", "config", "worker", "-Q", "documents,mail,celery",
-                    "--pool=solo", "-l", "INFO"]),
-        ("web", [str(BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "4"]),
-    ]:
-        log = open(tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        procs.append(subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                      start_new_session=True))
-    wait_for(lambda: _connects(port), 30, what="web server")
-    wait_for(lambda: b"ready." in (tmp_path / "worker.log").read_bytes(), 60, what="worker ready")
-    yield f"http://127.0.0.1:{port}", tmp_path
-    for p in procs:
-        os.killpg(p.pid, signal.SIGTERM)
-        p.wait(30)
+    out = tmp_path / "run.txt"
+    proc = subprocess.Popen([str(BIN / "python"), "-m", "config.run", "--port", str(port)], cwd=ROOT,
+                            env=embedded_env(VAR_DIR=str(tmp_path)), stdin=subprocess.DEVNULL,
+                            stdout=out.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_printed(proc, out)
+        yield f"http://127.0.0.1:{port}", tmp_path
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            status = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # its children follow it (config.run: PR_SET_PDEATHSIG)
+            raise
+    assert status == 0, out.read_text()
 
 
 def test_make_run_defaults_carry_the_seed_memo_to_issued(embedded):

@@ -32,14 +32,17 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# the tools below run Django without serving anything: a throw-away key is enough
+TOOL_ENV := SECRET_KEY="$${SECRET_KEY:-make-tools-only-key}"
+
 samples: $(STAMP)
 	mkdir -p var/samples
 	for f in examples/*.json; do \
-	  $(BIN)/python manage.py render_document $$f -o var/samples/$$(basename $$f .json).pdf || exit 1; \
+	  $(TOOL_ENV) $(BIN)/python manage.py render_document $$f -o var/samples/$$(basename $$f .json).pdf || exit 1; \
 	done
 
 # Thai and English catalogues (locale/*): extract our strings, then compile. viewflow's strings
 # are translated to Thai in locale/th too (viewflow ships no Thai).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l th -l en --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
-	$(BIN)/python manage.py compilemessages --ignore='.venv/*'
+	$(TOOL_ENV) $(BIN)/python manage.py makemessages -l th -l en --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
+	$(TOOL_ENV) $(BIN)/python manage.py compilemessages --ignore='.venv/*'

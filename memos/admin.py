@@ -61,15 +61,10 @@ class RouteAdmin(admin.ModelAdmin):
     inlines = [RouteStepInline]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown with their parent, never added, changed or deleted there. Every shown field
-    is read-only: a non-editable one (``created_at``) cannot be a form field at all."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+class ViewOnly:
+    """Staff see the records; nobody, superusers included, adds, changes or deletes them here
+    (issued records are append-only; the models and the database refuse it too). A mixin for
+    model admins and inlines alike (workflow/admin.py uses it for viewflow's)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -79,6 +74,17 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
+    """Rows shown with their parent. Every shown field is read-only: a non-editable one
+    (``created_at``) cannot be a form field at all."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 def _fields(model, *leave_out: str) -> list[str]:
@@ -105,18 +111,8 @@ class OutboxInline(ReadOnlyInline):
     fields = ("key", "state", "attempts", "last_error", "created_at", "done_at")
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Staff see the record; nobody, superusers included, adds, changes or deletes it here
-    (issue 9: issued records are append-only; the models and the database refuse it too)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ViewOnlyAdmin(ViewOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(models.Memo)

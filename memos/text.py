@@ -52,24 +52,22 @@ def clean_text(value: Any) -> Any:
     return _REMOVED.sub("", _LINE_BREAKS.sub("\n", value).replace("\t", " "))
 
 
-def Line(max_length: int, *, required: bool = True) -> Any:  # noqa: N802 - used as a type
-    """A single-line string type: cleaned, stripped, at most ``max_length`` characters and, when
-    ``required``, not blank."""
+def _string(clean, max_length: int, required: bool) -> Any:
     return Annotated[
         str,
-        BeforeValidator(clean_line),
+        BeforeValidator(clean),
         StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length,
                           pattern=VISIBLE if required else None),
         _SHOWN if required else _NOT_SHOWN,
     ]
+
+
+def Line(max_length: int, *, required: bool = True) -> Any:  # noqa: N802 - used as a type
+    """A single-line string type: cleaned, stripped, at most ``max_length`` characters and, when
+    ``required``, not blank."""
+    return _string(clean_line, max_length, required)
 
 
 def Text(max_length: int, *, required: bool = True) -> Any:  # noqa: N802 - used as a type
     """A multi-line string type (line feeds kept), otherwise as ``Line``."""
-    return Annotated[
-        str,
-        BeforeValidator(clean_text),
-        StringConstraints(strip_whitespace=True, min_length=1 if required else 0, max_length=max_length,
-                          pattern=VISIBLE if required else None),
-        _SHOWN if required else _NOT_SHOWN,
-    ]
+    return _string(clean_text, max_length, required)

@@ -12,27 +12,18 @@ from django.contrib import admin
 from viewflow.workflow import admin as viewflow_admin  # registers viewflow's admins first
 from viewflow.workflow.models import Process, Task
 
-
-class _ViewOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from memos.admin import ViewOnly
 
 
-class TaskInline(_ViewOnly, viewflow_admin.TaskInline):
+class TaskInline(ViewOnly, viewflow_admin.TaskInline):
     pass
 
 
-class ProcessAdmin(_ViewOnly, viewflow_admin.ProcessAdmin):
+class ProcessAdmin(ViewOnly, viewflow_admin.ProcessAdmin):
     inlines = [TaskInline]
 
 
-class TaskAdmin(_ViewOnly, viewflow_admin.TaskAdmin):
+class TaskAdmin(ViewOnly, viewflow_admin.TaskAdmin):
     pass
 
 

@@ -4,6 +4,7 @@ The worker's real runs are in tests/e2e; these check the rules in-process."""
 from __future__ import annotations
 
 import datetime as dt
+from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
@@ -113,6 +114,28 @@ def test_memo_pdf_is_for_the_drafter_reviewers_and_staff_only(api):
     assert c.get(url).status_code == 404
     assert api("anchana").get(f"/api/memos/{memo.pk}/pdf/?kind=announcement").status_code == 200
     assert api("anchana").get(f"/api/memos/{memo.pk}/pdf/?kind=letter").status_code == 400
+
+
+def test_the_feed_carries_announcement_text_as_text_never_markup(api):
+    """The Atom summary is typed html: a feed reader renders what it holds, so the text must come
+    escaped (found by an attack: a script in an announcement reached feed readers live)."""
+    m = create_memo(api, announcement={"subject": "ประกาศ <b>ตัวหนา</b>",
+                                       "paragraphs": ["ข้อความ <script>alert(5)</script> & อื่น ๆ"]})
+    assert api("rewadee").post(f"/api/memos/{m['id']}/submit/").status_code == 200
+    for user in ROUTE_USERS:
+        r = api(user).post(f"/api/tasks/{my_task(api, user)}/decide/", {"decision": "endorse", "comment": "ok"},
+                           format="json")
+        assert r.status_code == 200
+    with transaction.atomic():
+        issuing.issue(m["id"])
+    feed = ElementTree.fromstring(Client().get("/announcements/feed/").content)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entry = feed.find("a:entry", ns)
+    summary = entry.find("a:summary", ns)
+    assert summary.get("type") == "html"
+    html = summary.text  # what a feed reader renders as HTML
+    assert "<script" not in html and "&lt;script&gt;alert(5)&lt;/script&gt; &amp; อื่น" in html
+    assert entry.find("a:title", ns).text.endswith("เรื่อง ประกาศ <b>ตัวหนา</b>")  # a text title: as typed
 
 
 def test_only_published_announcements_are_public(api):

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import escape, linebreaks
 
 from memos.documents.thai import thai_date
 from memos.mail import absolute
@@ -58,7 +59,8 @@ class AnnouncementFeed(Feed):
         return f"ประกาศ{item.agency.name} เรื่อง {item.subject}"
 
     def item_description(self, item: Announcement) -> str:
-        return f"{thai_date(item.date, era=True)}\n\n" + "\n\n".join(item.paragraphs)
+        # the feed types a summary as HTML: the text is escaped, never markup
+        return linebreaks(escape(f"{thai_date(item.date, era=True)}\n\n" + "\n\n".join(item.paragraphs)))
 
     def item_link(self, item: Announcement) -> str:
         return reverse("announcements:detail", args=[item.pk])

@@ -12,12 +12,15 @@ the emails.
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import signal
 import subprocess
+import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,28 @@ def test_make_run_defaults_carry_the_seed_memo_to_issued(embedded):
                      60, interval=1, what="five emails in the outbox folder")
     assert len(mails) == 5  # the four reviewers, then the drafter
     assert (var / "broker" / "control").is_dir()  # kombu's exchange table under VAR_DIR, not ./control
+
+    # Concurrent writers on SQLite: each waits its turn for the write lock (transactions begin
+    # IMMEDIATE), none fails at once with "database is locked" (found: 19 of 30 creates were 500s).
+    token = api_json(base, "POST", "/api/auth/token/", {"username": "rewadee", "password": PASSWORD})[1]["token"]
+    payload = {"subject": "ทดสอบพร้อมกัน", "addressee": "นายกเทศมนตรีตำบลคลองพน",
+               "sections": [{"heading": None, "paragraphs": ["ข้อความ"], "items": []}]}
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        created = list(pool.map(lambda _: api_json(base, "POST", "/api/memos/", payload, token), range(20)))
+        assert [status for status, _ in created] == [201] * 20, created
+        submitted = list(pool.map(
+            lambda c: api_json(base, "POST", f"/api/memos/{c[1]['id']}/submit/", None, token), created))
+    assert [status for status, _ in submitted] == [200] * 20, submitted
+    numbers = sorted(int(body["number"].rsplit("/", 1)[1]) for _, body in submitted)
+    assert numbers == list(range(2, 22))  # after the seed memo's 1: consecutive, each once
+
+
+def api_json(base: str, method: str, path: str, data: dict | None, token: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
+    body = json.dumps(data).encode() if data is not None else None
+    req = urllib.request.Request(base + path, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, {"error": e.read().decode("utf-8", "replace")[:300]}

@@ -38,7 +38,7 @@ class MemoInput(BaseModel):
     # the API's request schema is this model's own JSON Schema (workflow/api/serializers.py), so
     # what the documentation shows is what validation enforces
     model_config = ConfigDict(extra="forbid")
-    unit: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+    unit: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = Field(
         None, description="a unit the drafter holds a post in (or one above it); her division by default"
     )
     phone: text.Line(max_length(Memo, "phone"), required=False) | None = None

@@ -176,6 +176,17 @@ def test_json_nested_too_deep_is_400(api):
     assert r.status_code == 400 and r.json()["message"]
 
 
+def test_malformed_json_is_400_in_thai(api):
+    r = api("rewadee").post("/api/memos/", '{"subject": "a",', content_type="application/json")
+    assert r.status_code == 400 and r.json()["message"].startswith("ข้อมูล JSON ไม่ถูกต้อง")
+
+
+@pytest.mark.parametrize("unit", [True, "1", 1.0])
+def test_unit_is_an_integer_not_something_that_converts_to_one(api, unit):
+    r = api("rewadee").post("/api/memos/", memo_payload(unit=unit), format="json")
+    assert r.status_code == 400 and r.json()["field"] == "unit", r.content
+
+
 @pytest.mark.parametrize("decision", [[], {}, None, 5, "maybe"])
 def test_a_decision_that_is_not_one_of_the_words_is_400(api, decision):
     submitted(api)

@@ -65,6 +65,8 @@ class JSONBodyParser(JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("ข้อมูล JSON ซ้อนกันลึกเกินไป") from None
+        except ParseError as exc:  # DRF's message is English: "JSON parse error - Expecting …"
+            raise ParseError(f"ข้อมูล JSON ไม่ถูกต้อง ({exc.detail})") from None
 
 
 @csrf_exempt  # answers 404 to every method; nothing to protect, and a CSRF 403 page would be HTML

@@ -19,3 +19,14 @@ def test_pages_are_thai_by_default_and_english_on_request():
 def test_viewflow_strings_are_translated_to_thai(msgid, thai):
     with translation.override("th"):
         assert translation.gettext(msgid) == thai
+
+
+def test_a_field_too_long_is_said_in_thai():
+    """Django's own Thai catalogue lacks the max-length message; the form must not fall back to
+    English on a Thai page (found by a new user typing a 201-character addressee)."""
+    from workflow.forms import MemoForm
+
+    with translation.override("th"):
+        form = MemoForm(data={"subject": "เรื่อง", "addressee": "ก" * 201, "body": "ข้อความ", "closing": "จึงเรียนมา"})
+        assert not form.is_valid()
+        assert form.errors["addressee"] == ["ยาวได้ไม่เกิน 200 ตัวอักษร (ตอนนี้ 201 ตัวอักษร)"]

@@ -30,3 +30,13 @@ def test_a_field_too_long_is_said_in_thai():
         form = MemoForm(data={"subject": "เรื่อง", "addressee": "ก" * 201, "body": "ข้อความ", "closing": "จึงเรียนมา"})
         assert not form.is_valid()
         assert form.errors["addressee"] == ["ยาวได้ไม่เกิน 200 ตัวอักษร (ตอนนี้ 201 ตัวอักษร)"]
+
+
+def test_an_announcement_subject_too_long_gets_its_own_error_only():
+    from workflow.forms import MemoForm
+
+    with translation.override("th"):
+        form = MemoForm(data={"subject": "เรื่อง", "addressee": "นายก", "body": "ข้อความ", "closing": "จึงเรียนมา",
+                              "announcement_subject": "ก" * 600, "announcement_body": "เนื้อความ"})
+        assert not form.is_valid()
+        assert list(form.errors) == ["announcement_subject"]

@@ -92,6 +92,8 @@ class MemoForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if {"announcement_subject", "announcement_body"} & set(self.errors):
+            return data  # a field's own error says what is wrong; "both or neither" would mislead
         if bool(data.get("announcement_subject", "").strip()) != bool(data.get("announcement_body", "").strip()):
             raise forms.ValidationError(_("ประกาศต้องมีทั้งเรื่องและเนื้อความ หรือเว้นว่างทั้งสองช่อง"))
         return data

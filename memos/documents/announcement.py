@@ -8,9 +8,10 @@ from reportlab.platypus.flowables import HRFlowable
 
 from . import layout as L
 from .common import BOLD, REGULAR, body, build, image_or_space, signature_block
+from .digits import thai_digits
 from .schema import AnnouncementDocument
 from .text import TextStyle, ThaiParagraph
-from .thai import thai_date, thai_digits
+from .thai import thai_date
 
 WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
 

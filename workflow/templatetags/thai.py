@@ -11,8 +11,8 @@ import fontpkg_sarabun
 from django import template
 from django.utils import timezone
 
+from memos.documents.digits import thai_digits as _thai_digits
 from memos.documents.thai import thai_date as _thai_date
-from memos.documents.thai import thai_digits as _thai_digits
 from memos.documents.thai import thai_time as _thai_time
 
 register = template.Library()

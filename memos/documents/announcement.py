@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Spacer, Table
+from reportlab.platypus import Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from . import layout as L
@@ -35,11 +35,9 @@ def story(doc: AnnouncementDocument) -> list:
     if doc.closing:
         block.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
     # the date line, the signature and the last lines of the text stay on one page (FORMAT.md)
-    block.append(KeepTogether([
-        ThaiParagraph(f"ประกาศ ณ วันที่ {thai_date(doc.date, era=True)}",
-                      body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3)),
-        *signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH),
-    ]))
+    block.append(ThaiParagraph(f"ประกาศ ณ วันที่ {thai_date(doc.date, era=True)}",
+                               body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3)))
+    block += signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)
     out.append(KeepTail(out.pop(), block))
     return out
 

@@ -80,8 +80,11 @@ class KeepTail(KeepTogether):
             return list(self._content)
         parts = _split_leaving(self._lead, aW, aH, self._lines)
         if parts:
-            return [parts[0], KeepTogether([parts[1], *self._block])]
-        return super().split(aW, aH)
+            return [parts[0], KeepTail(parts[1], self._block, self._lines)]  # the rest may run over a page again
+        if _at_top(self) or getattr(self, "_moved", False):
+            return list(self._content)  # a whole page is not enough: let it run over
+        self._moved = True
+        return [FrameBreak(), self]  # start the group on the next page and split it there
 
 
 class KeepHead(KeepTogether):

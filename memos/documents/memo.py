@@ -91,23 +91,19 @@ def story(doc: MemoDocument) -> list:
     closing = []
     if doc.closing:
         closing.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE * 2)))
-    sign = [*closing, KeepTogether(signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature,
-                                                   WIDTH))]
+    # one flat block (a KeepTogether inside another reports an endless height and always moves)
+    sign = [*closing, *signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)]
+    if parts and parts[-1][0] is not None and not parts[-1][1]:
+        sign.insert(0, parts.pop()[0])  # a last heading with nothing under it goes with the signature
     # the signature block takes the last lines of the last body paragraph with it
     lead = next((b.pop() for _, b in reversed(parts) if b), None)
-    tail = KeepTail(lead, sign) if lead is not None else KeepTogether(sign)
-    for i, (heading, body_part) in enumerate(parts):
-        last = i == len(parts) - 1
-        if heading is not None and not body_part and last:
-            out.append(KeepTogether([heading, tail]))  # nothing else between the heading and the signature
-            tail = None
-        elif heading is not None:
+    for heading, body_part in parts:
+        if heading is not None:
             out.append(KeepHead(heading, body_part[:2]) if body_part else heading)
             out += body_part[2:]
         else:
             out += body_part
-    if tail is not None:
-        out.append(tail)
+    out.append(KeepTail(lead, sign) if lead is not None else KeepTogether(sign))
     for e in doc.endorsements:
         block = [ThaiParagraph(d(e.heading), TextStyle(font=BOLD, space_before=L.PARA_SPACE * 2))]
         if e.comment:

@@ -119,6 +119,16 @@ def test_heading_never_ends_a_page_and_takes_two_lines_with_it():
     assert {1, 2} <= seen  # the heading really did reach the page bottom
 
 
+def test_seed_memo_last_heading_goes_with_its_paragraph_and_the_signature():
+    """The seed memo's last section (heading, one paragraph) used to leave "๔. ข้อพิจารณา" alone at
+    the bottom of page 1 once its paragraph went with the signature."""
+    doc = load("memo")
+    pp = pages(render_pdf(doc))
+    for s_index, section in enumerate(doc["sections"], 1):
+        p, i = page_of(pp, f"{thai_digits(str(s_index))}. {section['heading']}")
+        assert len(pp[p][i + 1:i + 3]) == 2, f"heading {s_index} ends page {p + 1}"
+
+
 def test_announcement_date_line_stays_with_signature_and_text():
     base = load("announcement")
     crossed = set()
@@ -255,7 +265,7 @@ def test_narrow_column_breaks_between_words_only():
     doc = {
         "kind": "report", "title": "ตารางแคบ",
         "tables": [{
-            "columns": ["ที่", "หน่วยงาน", "รายละเอียด"], "widths": [0.4, 0.7, 4],
+            "columns": ["ที่", "หน่วยงาน", "รายละเอียด"], "widths": [0.4, 0.45, 4],
             "rows": [["๑", "ทรัพยากรบุคคล", "ข้อความ"], ["๒", names, "ข้อความ"],
                      ["๓", "ผู้อำนวยการกองคลัง", "ข้อความ"]],
         }],

@@ -68,19 +68,23 @@ def _split_leaving(para, aW: float, avail: float, tail_lines: int):
 
 class KeepTail(KeepTogether):
     """``block`` (a closing line, a date line, a signature) never starts a page without the last
-    ``lines`` lines of ``lead`` (the paragraph before it): the paragraph is cut higher instead."""
+    ``lines`` lines of ``lead`` (the paragraph before it): the paragraph is cut higher instead.
+    ``before`` (the heading of the lead's section) stays with the lead's first lines."""
 
-    def __init__(self, lead, block: list, lines: int = MIN_LINES):
-        super().__init__([lead, *block])
+    def __init__(self, lead, block: list, lines: int = MIN_LINES, before: list | None = None):
+        self._before = list(before or [])
+        super().__init__([*self._before, lead, *block])
         self._lead, self._block, self._lines = lead, list(block), lines
 
     def split(self, aW, aH):
         self.wrap(aW, aH)
         if self._H <= aH:
             return list(self._content)
-        parts = _split_leaving(self._lead, aW, aH, self._lines)
-        if parts:
-            return [parts[0], KeepTail(parts[1], self._block, self._lines)]  # the rest may run over a page again
+        used = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self._before)
+        parts = _split_leaving(self._lead, aW, aH - used - self._lead.getSpaceBefore(), self._lines) \
+            if aH - used > 0 else None
+        if parts:  # the rest may run over a page again
+            return [*self._before, parts[0], KeepTail(parts[1], self._block, self._lines)]
         if _at_top(self) or getattr(self, "_moved", False):
             return list(self._content)  # a whole page is not enough: let it run over
         self._moved = True

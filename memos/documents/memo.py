@@ -95,15 +95,18 @@ def story(doc: MemoDocument) -> list:
     sign = [*closing, *signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)]
     if parts and parts[-1][0] is not None and not parts[-1][1]:
         sign.insert(0, parts.pop()[0])  # a last heading with nothing under it goes with the signature
-    # the signature block takes the last lines of the last body paragraph with it
-    lead = next((b.pop() for _, b in reversed(parts) if b), None)
-    for heading, body_part in parts:
-        if heading is not None:
+    # the signature block takes the last lines of the last body paragraph with it (and that
+    # paragraph's heading, when it is the first paragraph of its section)
+    last = next((i for i in range(len(parts) - 1, -1, -1) if parts[i][1]), None)
+    lead = parts[last][1].pop() if last is not None else None
+    before = [parts[last][0]] if last is not None and parts[last][0] is not None and not parts[last][1] else []
+    for i, (heading, body_part) in enumerate(parts):
+        if heading is not None and not (before and i == last):
             out.append(KeepHead(heading, body_part[:2]) if body_part else heading)
             out += body_part[2:]
         else:
             out += body_part
-    out.append(KeepTail(lead, sign) if lead is not None else KeepTogether(sign))
+    out.append(KeepTail(lead, sign, before=before) if lead is not None else KeepTogether(sign))
     for e in doc.endorsements:
         block = [ThaiParagraph(d(e.heading), TextStyle(font=BOLD, space_before=L.PARA_SPACE * 2))]
         if e.comment:

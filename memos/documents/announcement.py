@@ -7,10 +7,11 @@ from reportlab.platypus import Spacer, Table
 from reportlab.platypus.flowables import HRFlowable
 
 from . import layout as L
-from .common import BOLD, REGULAR, body, build, image_or_space, signature_block
+from .common import BOLD, REGULAR, KeepTail, body, build, image_or_space, signature_block
+from .digits import thai_digits
 from .schema import AnnouncementDocument
 from .text import TextStyle, ThaiParagraph
-from .thai import thai_date, thai_digits
+from .thai import thai_date
 
 WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
 
@@ -30,13 +31,14 @@ def story(doc: AnnouncementDocument) -> list:
     ]
     para = body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE, align="distributed")
     out += [ThaiParagraph(d(p), para) for p in doc.paragraphs]
+    block = []
     if doc.closing:
-        out.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
-    out.append(ThaiParagraph(
-        f"ประกาศ ณ วันที่ {thai_date(doc.date, era=True)}",
-        body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3),
-    ))
-    out += signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)
+        block.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
+    # the date line, the signature and the last lines of the text stay on one page (FORMAT.md)
+    block.append(ThaiParagraph(f"ประกาศ ณ วันที่ {thai_date(doc.date, era=True)}",
+                               body(left_indent=WIDTH * 0.3, space_before=L.PARA_SPACE * 3)))
+    block += signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)
+    out.append(KeepTail(out.pop(), block))
     return out
 
 

@@ -7,13 +7,14 @@ from functools import partial
 
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, Spacer, Table
-from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import Image, KeepTogether, Spacer, Table
+from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
 from . import layout as L
+from .digits import thai_digits
 from .fonts import BOLD, REGULAR, register
 from .text import TextStyle, ThaiParagraph, actual_text_open, shaped
-from .thai import thai_date, thai_digits
+from .thai import thai_date
 
 
 def body(size=L.BODY_SIZE, **kw) -> TextStyle:
@@ -41,6 +42,89 @@ def signature_block(name: str, lines: list[str], signature: str | None, width: f
     if date is not None:
         out.append(ThaiParagraph(thai_date(date), st))
     return out
+
+
+MIN_LINES = 2  # FORMAT.md "Page make-up": lines that go with a signature block or a heading
+
+
+def _line_height(f) -> float:
+    return getattr(getattr(f, "style", None), "line_height", 0.0)
+
+
+def _at_top(f) -> bool:
+    frame = getattr(f, "_frame", None)
+    return bool(frame is not None and getattr(frame, "_atTop", False))
+
+
+def _split_leaving(para, aW: float, avail: float, tail_lines: int):
+    """``para`` cut so the first part fits ``avail`` and at least ``tail_lines`` lines follow."""
+    lh = _line_height(para)
+    if not lh:
+        return None
+    _, h = para.wrap(aW, 0xFFFFFF)
+    parts = para.split(aW, min(avail, h - tail_lines * lh + 0.01))
+    return parts if len(parts) == 2 else None
+
+
+class KeepTail(KeepTogether):
+    """``block`` (a closing line, a date line, a signature) never starts a page without the last
+    ``lines`` lines of ``lead`` (the paragraph before it): the paragraph is cut higher instead.
+    ``before`` (the heading of the lead's section) stays with the lead's first lines."""
+
+    def __init__(self, lead, block: list, lines: int = MIN_LINES, before: list | None = None):
+        self._before = list(before or [])
+        super().__init__([*self._before, lead, *block])
+        self._lead, self._block, self._lines = lead, list(block), lines
+
+    def split(self, aW, aH):
+        self.wrap(aW, aH)
+        if self._H <= aH:
+            return list(self._content)
+        used = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self._before)
+        parts = _split_leaving(self._lead, aW, aH - used - self._lead.getSpaceBefore(), self._lines) \
+            if aH - used > 0 else None
+        if parts:  # the rest may run over a page again
+            return [*self._before, parts[0], KeepTail(parts[1], self._block, self._lines)]
+        if _at_top(self) or getattr(self, "_moved", False):
+            return list(self._content)  # a whole page is not enough: let it run over
+        self._moved = True
+        return [FrameBreak(), self]  # start the group on the next page and split it there
+
+
+class KeepHead(KeepTogether):
+    """``heading`` never ends a page: it goes with at least ``lines`` lines of what follows."""
+
+    def __init__(self, heading, follow: list, lines: int = MIN_LINES):
+        super().__init__([heading, *follow])
+        self._heading, self._follow, self._lines = heading, list(follow), lines
+
+    def split(self, aW, aH):
+        self.wrap(aW, aH)
+        if self._H <= aH:
+            return list(self._content)
+        _, used = self._heading.wrap(aW, aH)
+        used += self._heading.getSpaceAfter()
+        got, placed = 0, [self._heading]
+        for i, f in enumerate(self._follow):
+            _, h = f.wrap(aW, aH)
+            lh = _line_height(f) or h
+            space = f.getSpaceBefore()
+            if used + space + h <= aH:
+                placed.append(f)
+                used += space + h + f.getSpaceAfter()
+                got += max(1, int(h // lh))
+                if got >= self._lines:
+                    return placed + self._follow[i + 1:]
+                continue
+            parts = f.split(aW, aH - used - space) if aH - used - space > 0 else []
+            if len(parts) == 2:
+                _, h0 = parts[0].wrap(aW, aH)
+                if got + int(h0 // lh) >= self._lines:
+                    return placed + parts + self._follow[i + 1:]
+            break
+        if _at_top(self):
+            return list(self._content)
+        return [FrameBreak(), *self._content]
 
 
 def _centred_right(flowable, width, indent):
@@ -92,4 +176,4 @@ def build(story: list, pagesize=L.PAGE, on_first=None, title="") -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["BOLD", "REGULAR", "body", "build", "image_or_space", "signature_block"]
+__all__ = ["BOLD", "REGULAR", "KeepHead", "KeepTail", "body", "build", "image_or_space", "signature_block"]

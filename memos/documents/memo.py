@@ -5,10 +5,12 @@ from __future__ import annotations
 from reportlab.platypus import KeepTogether, Spacer, Table
 
 from . import layout as L
-from .common import BOLD, REGULAR, body, build, image_or_space, signature_block
+from .common import BOLD, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
+from .digits import thai_digits
+from .fonts import register
 from .schema import MemoDocument
 from .text import TextStyle, ThaiParagraph
-from .thai import thai_date, thai_digits
+from .thai import thai_date
 
 WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
 
@@ -27,16 +29,48 @@ def _plain_table(cells, widths):
     return t
 
 
+def numbered_sections(sections) -> list[tuple[int | None, object]]:
+    """(number, section) pairs: only a section with a heading takes a number, so a section without
+    one (a plain paragraph between numbered ones) leaves no gap (๑, ๒ — never ๑ then ๓). The web
+    preview numbers sections with this same function."""
+    out, n = [], 0
+    for section in sections:
+        heading = getattr(section, "heading", None) if not isinstance(section, dict) else section.get("heading")
+        if (heading or "").strip():
+            n += 1
+            out.append((n, section))
+        else:
+            out.append((None, section))
+    return out
+
+
+def _unit_fields(unit: str, phone: str) -> list:
+    """ส่วนราชการ with the phone; "โทร." never ends a line with its number on the next: when the
+    whole does not fit on one line, the phone starts its own line (as a typist breaks it)."""
+    if not phone:
+        return [field("ส่วนราชการ", unit)]
+    tel = f"โทร. {phone}"
+    whole = field("ส่วนราชการ", f"{unit}  {tel}")
+    whole.wrap(WIDTH, 0xFFFFFF)
+    if any(" ".join(tel.split()) in " ".join(line.text.split()) for line in whole._lines):
+        return [whole]
+    return [field("ส่วนราชการ", unit),
+            ThaiParagraph(tel, TextStyle(size=L.BODY_SIZE, leading=L.LABEL_SIZE * 1.15, leader=True))]
+
+
 def story(doc: MemoDocument) -> list:
+    register()  # the phone line is measured before the document is built
     d = thai_digits
     para = body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE, align="distributed")
+    # three columns (emblem, heading, a blank as wide as the emblem) as wide as the text block: the
+    # emblem sits on the left margin and "บันทึกข้อความ" is centred on the text block (FORMAT.md)
     heading_row = _plain_table(
         [image_or_space(doc.agency.emblem, L.EMBLEM_MEMO),
-         ThaiParagraph("บันทึกข้อความ", TextStyle(font=BOLD, size=L.HEADING_SIZE, align="center"))],
-        [L.EMBLEM_MEMO, WIDTH - 2 * L.EMBLEM_MEMO],
+         ThaiParagraph("บันทึกข้อความ", TextStyle(font=BOLD, size=L.HEADING_SIZE, align="center")),
+         Spacer(L.EMBLEM_MEMO, 1)],
+        [L.EMBLEM_MEMO, WIDTH - 2 * L.EMBLEM_MEMO, L.EMBLEM_MEMO],
     )
-    unit_line = doc.unit + (f"  โทร. {doc.phone}" if doc.phone else "")
-    out: list = [heading_row, Spacer(1, 4), field("ส่วนราชการ", d(unit_line))]
+    out: list = [heading_row, Spacer(1, 4), *_unit_fields(d(doc.unit), d(doc.phone))]
     out.append(_plain_table(
         [field("ที่", d(doc.number)), field("วันที่", thai_date(doc.date) if doc.date else "")],
         [WIDTH * 0.5, WIDTH * 0.5],
@@ -44,15 +78,35 @@ def story(doc: MemoDocument) -> list:
     out.append(field("เรื่อง", d(doc.subject)))
     out.append(ThaiParagraph([("เรียน", BOLD, L.LABEL_SIZE), ("  ", REGULAR), (d(doc.addressee), REGULAR)],
                              TextStyle(leading=L.LABEL_SIZE * 1.15, space_before=L.PARA_SPACE)))
-    for n, section in enumerate(doc.sections, 1):
-        if section.heading:
-            out.append(ThaiParagraph(f"{d(str(n))}. {d(section.heading)}",
-                                     TextStyle(font=BOLD, first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)))
-        out += [ThaiParagraph(d(p), para) for p in section.paragraphs]
-        out += [ThaiParagraph(f"{d(str(n))}.{d(str(i))} {d(item)}", para) for i, item in enumerate(section.items, 1)]
+    parts: list[tuple[ThaiParagraph | None, list]] = []
+    for n, section in numbered_sections(doc.sections):
+        number = d(str(n)) if n else ""
+        body_part = [ThaiParagraph(d(p), para) for p in section.paragraphs]
+        # items are numbered under their section (๓.๑, ๓.๒); in a section without a number: ๑. ๒.
+        body_part += [ThaiParagraph(f"{number}.{d(str(i))} {d(item)}" if n else f"{d(str(i))}. {d(item)}", para)
+                      for i, item in enumerate(section.items, 1)]
+        heading = ThaiParagraph(f"{number}. {d(section.heading.strip())}",
+                                TextStyle(font=BOLD, first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE)) if n else None
+        parts.append((heading, body_part))
+    closing = []
     if doc.closing:
-        out.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE * 2)))
-    out.append(KeepTogether(signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)))
+        closing.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE * 2)))
+    # one flat block (a KeepTogether inside another reports an endless height and always moves)
+    sign = [*closing, *signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)]
+    if parts and parts[-1][0] is not None and not parts[-1][1]:
+        sign.insert(0, parts.pop()[0])  # a last heading with nothing under it goes with the signature
+    # the signature block takes the last lines of the last body paragraph with it (and that
+    # paragraph's heading, when it is the first paragraph of its section)
+    last = next((i for i in range(len(parts) - 1, -1, -1) if parts[i][1]), None)
+    lead = parts[last][1].pop() if last is not None else None
+    before = [parts[last][0]] if last is not None and parts[last][0] is not None and not parts[last][1] else []
+    for i, (heading, body_part) in enumerate(parts):
+        if heading is not None and not (before and i == last):
+            out.append(KeepHead(heading, body_part[:2]) if body_part else heading)
+            out += body_part[2:]
+        else:
+            out += body_part
+    out.append(KeepTail(lead, sign, before=before) if lead is not None else KeepTogether(sign))
     for e in doc.endorsements:
         block = [ThaiParagraph(d(e.heading), TextStyle(font=BOLD, space_before=L.PARA_SPACE * 2))]
         if e.comment:

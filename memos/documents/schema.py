@@ -142,15 +142,56 @@ class DocumentError(ValueError):
         super().__init__("; ".join(errors))
 
 
+def _what(err: dict) -> str:
+    """One pydantic error in the field's terms (what is wrong and what is expected)."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind in ("too_long", "string_too_long"):
+        if isinstance(value, str):
+            return f"at most {ctx.get('max_length')} characters ({len(value)} given)"
+        return f"at most {ctx.get('max_length')} entries ({ctx.get('actual_length', len(value or ()))} given)"
+    if kind in ("too_short", "string_too_short"):
+        if isinstance(value, str):
+            return "must not be empty"
+        return f"needs at least {ctx.get('min_length')} entries"
+    if kind == "string_pattern_mismatch":
+        return "must contain visible text"
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field (not part of this kind of document)"
+    if kind == "string_type":
+        return "must be text"
+    if kind == "list_type":
+        return "must be a list"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be an object"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"must be a date written YYYY-MM-DD, e.g. 2026-03-30 ({value!r} given)"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return "must be a number"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')} ({value!r} given)"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
 def format_errors(exc: ValidationError) -> list[str]:
-    out = []
+    out: list[str] = []
     for err in exc.errors():
         if err["type"] == "union_tag_invalid":
             out.append("kind: must be one of memo, announcement, report")
             continue
         loc = err["loc"][1:] if err["loc"] and err["loc"][0] in ("memo", "announcement", "report") else err["loc"]
-        path = ".".join(str(p) for p in loc if p not in ("str", "list[str]"))
-        out.append(f"{path or '(document)'}: {err['msg']}")
+        # a table cell is text or a list of texts: pydantic reports both branches, tagged in the path
+        tags = [p for p in loc if isinstance(p, str) and "[" in p]
+        if tags and (err["type"] == "list_type" if tags[-1].startswith("list[")
+                     else err["type"] == "string_type" and isinstance(err.get("input"), list)):
+            continue  # the error of the branch the input did not mean to take
+        path = ".".join(str(p) for p in loc if not (isinstance(p, str) and ("[" in p or p in ("str", "list[str]"))))
+        message = f"{path or '(document)'}: {_what(err)}"
+        if message not in out:
+            out.append(message)
     return out
 
 

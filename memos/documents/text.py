@@ -240,6 +240,9 @@ class ThaiParagraph(Flowable):
         fit = int((availHeight - self.style.size * 0.35) // self.style.line_height)
         if fit <= 0 or fit >= len(lines):
             return [] if fit <= 0 else [self]
+        fit = min(fit, len(lines) - 2)  # no widow or orphan: two lines at least on each side of a break
+        if fit < 2:
+            return []
         head = ThaiParagraph(self.runs, self.style, lines[:fit])
         head.spaceBefore = self.spaceBefore
         tail = ThaiParagraph(self.runs, self.style, lines[fit:], continued=True)

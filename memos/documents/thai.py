@@ -10,7 +10,9 @@ import datetime as dt
 import unicodedata
 from functools import lru_cache
 
-from pythainlp.util import arabic_digit_to_thai_digit, thai_strftime
+from pythainlp.util import thai_strftime
+
+from . import digits
 
 # House style: Arabic digits in memo and announcement text print as Thai digits.
 THAI_DIGITS = True
@@ -36,7 +38,7 @@ def is_thai(ch: str) -> bool:
 
 
 def thai_digits(text: str) -> str:
-    return arabic_digit_to_thai_digit(text) if THAI_DIGITS else text
+    return digits.thai_digits(text)  # the rule (not in URLs, Latin identifiers…) lives in digits.py
 
 
 def thai_date(day: dt.date, era: bool = False) -> str:

@@ -11,8 +11,9 @@ import fontpkg_sarabun
 from django import template
 from django.utils import timezone
 
+from memos.documents.digits import thai_digits as _thai_digits
+from memos.documents.memo import numbered_sections as _numbered_sections
 from memos.documents.thai import thai_date as _thai_date
-from memos.documents.thai import thai_digits as _thai_digits
 from memos.documents.thai import thai_time as _thai_time
 
 register = template.Library()
@@ -39,8 +40,15 @@ def thai_datetime(value: dt.datetime | None) -> str:
 
 @register.filter
 def thai_digits(value) -> str:
-    """Arabic digits as Thai digits, as the printed memo has them (``กบ ๕๒๔๐๑/๒๒๐``)."""
+    """Thai digits as the printed memo has them (``กบ ๕๒๔๐๑/๒๒๐``), by the same rule: URLs, e-mail
+    addresses and Latin identifiers (ISO/IEC 27001, COVID-19) keep their digits."""
     return _thai_digits(str(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def numbered_sections(sections) -> list:
+    """(number or None, section) pairs, numbered as the printed memo numbers them."""
+    return _numbered_sections(sections or [])
 
 
 @register.simple_tag

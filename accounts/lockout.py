@@ -14,7 +14,7 @@ LOCKOUT_STATUS = 429
 
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return _("เข้าสู่ระบบผิดหลายครั้งเกินไป ระบบระงับการเข้าสู่ระบบชั่วคราว โปรดลองใหม่ในอีก %(minutes)d นาที") % {
+    return _("เข้าสู่ระบบผิดหลายครั้งเกินไป ระบบระงับการเข้าสู่ระบบชั่วคราว โปรดลองใหม่ในอีก %(minutes)d นาที หรือติดต่อผู้ดูแลระบบให้ปลดล็อก") % {
         "minutes": minutes
     }
 

@@ -77,7 +77,7 @@ def test_justified_lines_stay_within_the_bounds():
     for ln in lines[:-1]:
         e_c, e_w, e_s = T.line_extras(ln, 453.5, 16)
         assert e_c <= T.CLUSTER_GAP_MAX_EM * 16 + 1e-6
-        assert e_w <= T.WORD_STRETCH_EM * T.MAX_RATIO * 16 + 1e-6
+        assert e_w <= T.WORD_GAP_MAX_EM * 16 + 1e-6
     assert sum(ln.ragged for ln in lines) <= 1
 
 

@@ -223,7 +223,7 @@ def _space(font: str, size: float) -> float:
 
 
 def spread_problems(lines: list[list[Glyph]], cluster_max_em: float = T.CLUSTER_GAP_MAX_EM,
-                    word_max_em: float = T.WORD_STRETCH_EM * T.MAX_RATIO) -> list[str]:
+                    word_max_em: float = T.WORD_GAP_MAX_EM) -> list[str]:
     """Extra space between adjacent glyphs of a drawn text run, judged by where it is."""
     problems = []
     for line in lines:

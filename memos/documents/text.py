@@ -29,27 +29,33 @@ from .fonts import BOLD, REGULAR, ink_extents
 # their base), so that is the default; "left" is the other setting. Last lines stay left.
 JUSTIFY_BODY = "distributed"
 
-# Justification, in em of the text size. The extra space of a justified line goes, in one ratio r, to
-# spaces (SPACE_STRETCH_EM each at r = 1), to Thai word boundaries without a space (WORD_STRETCH_EM)
-# and to the gaps between character clusters inside Thai words (CLUSTER_GAP_MAX_EM). Word boundaries
-# and spaces are preferred: past r = 1 the cluster gaps stay at their bound and only spaces and word
-# boundaries grow, up to MAX_RATIO times their stretch; a line that would need more is left-aligned
-# (a line without spaces or word boundaries, a line before a long unbreakable token).
+# Justification, in em of the text size. The extra space of a justified line is set by one ratio r:
+# each gap between character clusters inside a Thai word gets CLUSTER_GAP_MAX_EM·min(r, 1), each Thai
+# word boundary without a space WORD_STRETCH_EM·min(r, 2), each space SPACE_STRETCH_EM·r, r ≤ MAX_RATIO.
+# So word boundaries and spaces are preferred, cluster gaps stop at their bound at r = 1, word
+# boundaries at 2·WORD_STRETCH_EM (2 pt at 16 pt: in Thai a visible gap reads as a space, i.e. a phrase
+# break, so a word boundary never grows to one), and only spaces go on, up to 0.75 em. A line that
+# needs more (a line with few spaces) gets all of that and ends short of the margin, if by at most
+# SHORT_MAX_EM; by more (the line before a long unbreakable token) it is left-aligned.
 # CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
 # width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
 CLUSTER_GAP_MAX_EM = 0.0375
-WORD_STRETCH_EM = 0.1
+WORD_STRETCH_EM = 0.0625
+WORD_RATIO_MAX = 2.0
 SPACE_STRETCH_EM = 0.25
 MAX_RATIO = 3.0
-# Total-fit demerits (Knuth–Plass): a line's badness is 100·r³ for its stretch ratio r (past r = 1, the
-# ratio of spaces and word boundaries); demerits = (LINE_PENALTY + badness)² + penalty², summed over
-# the paragraph and minimised. Breaking a dictionary compound at an inner word boundary
-# (thai.finer_words) costs COMPOUND_PENALTY, so it is done only to save a line of badness ≳ 40
-# (r ≳ 0.75); a left-aligned (not justifiable) line costs RAGGED_BADNESS, so it is chosen only when no
-# set of breaks justifies the paragraph within the bounds, and then the one with the smallest hole
-# (plus its slack in points). No fitness classes, no hyphenation.
+WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
+SHORT_MAX_EM = 1.0
+# Total-fit demerits (Knuth–Plass): a line's badness is 100·r³ for its stretch ratio r; demerits =
+# (LINE_PENALTY + badness)² + penalty², summed over the paragraph and minimised. Breaking a dictionary
+# compound at an inner word boundary (thai.finer_words) costs COMPOUND_PENALTY, so it is done only to
+# save a line of badness ≳ 40 (r ≳ 0.75). A line that cannot be filled costs SHORT_BADNESS (a little
+# more than r = MAX_RATIO) plus 200 per point it ends short, RAGGED_BADNESS plus 100 per point when it
+# is left-aligned, so such lines are chosen only when no set of breaks avoids them, and then where
+# the shortfall is smallest. No fitness classes, no hyphenation.
 LINE_PENALTY = 10
 COMPOUND_PENALTY = 50
+SHORT_BADNESS = 3000
 RAGGED_BADNESS = 10000
 COMPOUND_MIN_CHARS = 8  # shorter words are not worth re-tokenising
 
@@ -143,7 +149,7 @@ class Line:
     width: float
     last: bool = False
     indent: float = 0.0
-    ragged: bool = False  # justified paragraph, but this line cannot be justified within the bounds
+    ragged: bool = False  # justified paragraph, but this line cannot be filled within the bounds
 
     @property
     def text(self) -> str:
@@ -243,32 +249,48 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return lines
 
 
-def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> tuple[float, bool]:
-    """(ratio, past the cluster bound) that fills ``slack``; ratio inf when nothing can."""
-    c, w, s = CLUSTER_GAP_MAX_EM * size, WORD_STRETCH_EM * size, SPACE_STRETCH_EM * size
-    total = clusters * c + words * w + spaces * s
-    if total > 0 and slack <= total:
-        return slack / total, False
-    loose = words * w + spaces * s
-    return ((slack - clusters * c) / loose if loose else float("inf")), True
+def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
+    """The stretch ratio r that fills ``slack`` (see CLUSTER_GAP_MAX_EM); inf when nothing can."""
+    c, w, s = clusters * CLUSTER_GAP_MAX_EM * size, words * WORD_STRETCH_EM * size, spaces * SPACE_STRETCH_EM * size
+    if slack <= c + w + s:  # r ≤ 1: everything grows
+        return slack / (c + w + s) if c + w + s else 0.0
+    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ 2: clusters at their bound
+        return (slack - c) / (w + s)
+    if s:
+        return (slack - c - WORD_RATIO_MAX * w) / s  # r > 2: only spaces
+    return float("inf")
+
+
+def _shortfall(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
+    """Points a line still ends short of the margin with every gap at its bound."""
+    most = (clusters * CLUSTER_GAP_MAX_EM + words * WORD_GAP_MAX_EM + spaces * SPACE_STRETCH_EM * MAX_RATIO) * size
+    return slack - most
 
 
 def extras(slack: float, size: float, clusters: int, words: int, spaces: int) -> tuple[float, float, float] | None:
-    """Extra points per cluster gap, per word boundary and per space that fill ``slack``; None when
-    the bounds cannot fill it (the line is then left-aligned)."""
+    """Extra points per cluster gap, per word boundary and per space for a line ``slack`` short;
+    None when the line is to be left-aligned."""
     if slack <= 0:
         return 0.0, 0.0, 0.0
-    r, past = _ratio(slack, size, clusters, words, spaces)
+    r = _ratio(slack, size, clusters, words, spaces)
     if r > MAX_RATIO:
-        return None
-    return (1.0 if past else r) * CLUSTER_GAP_MAX_EM * size, r * WORD_STRETCH_EM * size, r * SPACE_STRETCH_EM * size
+        if _shortfall(slack, size, clusters, words, spaces) > SHORT_MAX_EM * size:
+            return None
+        r = MAX_RATIO
+    return (min(r, 1.0) * CLUSTER_GAP_MAX_EM * size, min(r, WORD_RATIO_MAX) * WORD_STRETCH_EM * size,
+            r * SPACE_STRETCH_EM * size)
 
 
 def _badness(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
     if slack <= 0.01:
         return 0.0
-    r = _ratio(slack, size, clusters, words, spaces)[0]
-    return RAGGED_BADNESS + slack if r > MAX_RATIO else 100 * r**3
+    r = _ratio(slack, size, clusters, words, spaces)
+    if r > MAX_RATIO:
+        short = _shortfall(slack, size, clusters, words, spaces)
+        if short <= SHORT_MAX_EM * size:
+            return SHORT_BADNESS + 200 * short
+        return RAGGED_BADNESS + 100 * short
+    return 100 * r**3
 
 
 def _atoms(pieces: list[Piece], width: float, first_indent: float) -> list[Piece]:
@@ -369,7 +391,7 @@ def actual_text_open(text: str) -> str:
 
 def line_extras(line: Line, width: float, size: float) -> tuple[float, float, float]:
     """(per cluster gap, per word boundary, per space) of a justified line; zeros when it stays left."""
-    if line.last or line.ragged:
+    if line.last:
         return 0.0, 0.0, 0.0
     pieces = line.pieces
     clusters = sum(p.gaps for p in pieces) + sum(1 for p in pieces[1:] if p.join == JOIN_INNER)

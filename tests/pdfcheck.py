@@ -176,11 +176,29 @@ class Report:
             next_b = inner[i + 1] if i + 1 < len(inner) else len(target) + 1
             if word and off in tcc and (prev_b >= word[0] or next_b <= word[1]) and target[off] not in NO_START:
                 continue
+            if word and _compound_boundary(target[word[0] : word[1]], off - word[0]):
+                continue  # a dictionary compound broken between its words (engine: thai.compound_parts)
             problems.append(f"break inside a word: {target[max(0, off - 12):off]}|{target[off:off + 12]}")
         for k, (_h, t, _n) in enumerate(spans):
             if k and t not in allowed and t not in tcc:
                 problems.append(f"split inside a word: {target[max(0, t - 12):t]}|{target[t:t + 12]}")
         return problems
+
+
+def _dictionary_words(s: str) -> bool:
+    """Can ``s`` be written as dictionary words (3+ characters each)?"""
+    from pythainlp.corpus.common import thai_words
+
+    words = thai_words()
+    ok = [True] + [False] * len(s)
+    for j in range(1, len(s) + 1):
+        ok[j] = any(ok[i] and s[i:j] in words for i in range(max(0, j - 30), j - 2))
+    return ok[len(s)]
+
+
+def _compound_boundary(token: str, k: int) -> bool:
+    """Is offset ``k`` of a newmm token a boundary between two words of a dictionary compound?"""
+    return 0 < k < len(token) and _dictionary_words(token[:k]) and _dictionary_words(token[k:])
 
 
 def loose(s: str) -> str:

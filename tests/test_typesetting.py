@@ -89,8 +89,11 @@ def test_a_long_token_leaves_the_line_before_left_aligned_not_spread():
     assert lines[0].ragged and T.line_extras(lines[0], 453.5, 16) == (0.0, 0.0, 0.0)
 
 
-def test_a_compound_is_split_at_its_inner_words_when_that_avoids_a_loose_line():
+def test_a_compound_is_split_at_its_inner_words_when_that_avoids_a_loose_line(monkeypatch):
     register()
-    words = [w for ln in T.layout_total_fit([("ก" * 3 + " " + "ความเป็นระเบียบเรียบร้อย" * 4, REGULAR)], 16, 200, 0)
-             for w in ln.pieces]
-    assert any(p.join == T.JOIN_INNER for p in words) or len(words) > 2
+    para = "ให้รักษา ความเป็นระเบียบเรียบร้อยของบ้านเมือง"
+    lines = T.layout_total_fit([(para, REGULAR)], 16, 180, 0)
+    assert [ln.text for ln in lines] == ["ให้รักษา ความเป็นระเบียบ", "เรียบร้อยของบ้านเมือง"]
+    assert not any(ln.ragged for ln in lines)
+    monkeypatch.setattr(T, "COMPOUND_MIN_CHARS", 10**6)  # the compound kept whole: a loose first line
+    assert T.layout_total_fit([(para, REGULAR)], 16, 180, 0)[0].ragged

@@ -48,7 +48,7 @@ WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
 SHORT_MAX_EM = 1.0
 # Total-fit demerits (Knuth–Plass): a line's badness is 100·r³ for its stretch ratio r; demerits =
 # (LINE_PENALTY + badness)² + penalty², summed over the paragraph and minimised. Breaking a dictionary
-# compound at an inner word boundary (thai.finer_words) costs COMPOUND_PENALTY, so it is done only to
+# compound at an inner word boundary (thai.compound_parts) costs COMPOUND_PENALTY, so it is done only to
 # save a line of badness ≳ 40 (r ≳ 0.75). A line that cannot be filled costs SHORT_BADNESS (a little
 # more than r = MAX_RATIO) plus 200 per point it ends short, RAGGED_BADNESS plus 100 per point when it
 # is left-aligned, so such lines are chosen only when no set of breaks avoids them, and then where
@@ -57,7 +57,7 @@ LINE_PENALTY = 10
 COMPOUND_PENALTY = 50
 SHORT_BADNESS = 3000
 RAGGED_BADNESS = 10000
-COMPOUND_MIN_CHARS = 8  # shorter words are not worth re-tokenising
+COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเนินงาน", "หน่วยงาน"): kept whole
 
 
 @lru_cache(maxsize=50000)
@@ -182,10 +182,12 @@ def _pieces(runs, size: float) -> list[Piece]:
 
 
 def _split_wide(piece: Piece, avail: float) -> list[Piece]:
-    """Cut a piece wider than the line: at plain word boundaries, else at character clusters."""
+    """Cut a piece wider than the line: at plain word boundaries, then between the words of a
+    dictionary compound, else at character clusters."""
     units: list[str] = []
     for w in thai.finer_words(piece.text):
-        units += [w] if shaped(w, piece.font, piece.size)[1] <= avail else list(thai.clusters(w))
+        for part in [w] if shaped(w, piece.font, piece.size)[1] <= avail else thai.compound_parts(w):
+            units += [part] if shaped(part, piece.font, piece.size)[1] <= avail else list(thai.clusters(part))
     parts, cur = [], ""
     for cl in units:
         cand = cur + cl
@@ -300,7 +302,7 @@ def _atoms(pieces: list[Piece], width: float, first_indent: float) -> list[Piece
     for p in pieces:
         parts = [p]
         if not p.space and len(p.text) >= COMPOUND_MIN_CHARS and thai.is_thai(p.text[0]):
-            words = thai.finer_words(p.text)
+            words = thai.compound_parts(p.text)
             if len(words) > 1:
                 parts = [Piece(w, p.font, shaped(w, p.font, p.size)[1], False, p.size) for w in words]
                 parts[0].join, parts[0].penalty = p.join, p.penalty

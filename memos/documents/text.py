@@ -13,7 +13,7 @@ mark keeps the position the font's GPOS gave it. Latin words and digits are neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
@@ -150,6 +150,7 @@ class Line:
     last: bool = False
     indent: float = 0.0
     ragged: bool = False  # justified paragraph, but this line cannot be filled within the bounds
+    _size: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -157,7 +158,10 @@ class Line:
 
     @property
     def size(self) -> float:
-        return max((p.size for p in self.pieces), default=0.0)
+        """The largest text size on the line (cached: pieces do not change once laid out)."""
+        if self._size is None:
+            self._size = max((p.size for p in self.pieces), default=0.0)
+        return self._size
 
 
 def _join(left: str, right: str) -> int:
@@ -472,6 +476,9 @@ class ThaiParagraph(Flowable):
         # both faces' extents whatever this paragraph uses: baselines of regular and bold cells in a
         # table row stay level, and a page's leading is one value
         self._top, self._bottom = _ink((REGULAR, BOLD))
+        self._line_height = style.line_height
+        self._heights_of: list[Line] | None = None
+        self._heights_cache: list[float] = []
 
     @property
     def source_text(self) -> str:
@@ -495,10 +502,12 @@ class ThaiParagraph(Flowable):
     def _advance(self, upper: Line, lower: Line) -> float:
         st = self.style
         need = self._bottom * (upper.size or st.size) + self._top * (lower.size or st.size)
-        return max(st.line_height, need)
+        return max(self._line_height, need)
 
     def _heights(self, lines: list[Line]) -> list[float]:
-        """Height of the paragraph cut after each line."""
+        """Height of the paragraph cut after each line (cached: wrap and split ask often)."""
+        if self._heights_of is lines:
+            return self._heights_cache
         st = self.style
         y = self._top * (lines[0].size or st.size)
         out = []
@@ -506,6 +515,7 @@ class ThaiParagraph(Flowable):
             if k:
                 y += self._advance(lines[k - 1], line)
             out.append(y + self._bottom * (line.size or st.size))
+        self._heights_of, self._heights_cache = lines, out
         return out
 
     def wrap(self, availWidth, availHeight):

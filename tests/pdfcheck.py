@@ -185,20 +185,34 @@ class Report:
         return problems
 
 
-def _dictionary_words(s: str) -> bool:
-    """Can ``s`` be written as dictionary words (3+ characters each)?"""
+def _compound_offsets(token: str) -> set[int]:
+    """Inner word boundaries of a dictionary compound of 10+ characters: its cover by the fewest other
+    dictionary words of 3+ characters, parts of 10+ characters covered again (the engine's rule)."""
     from pythainlp.corpus.common import thai_words
 
-    words = thai_words()
-    ok = [True] + [False] * len(s)
-    for j in range(1, len(s) + 1):
-        ok[j] = any(ok[i] and s[i:j] in words for i in range(max(0, j - 30), j - 2))
-    return ok[len(s)]
+    if len(token) < 10:
+        return set()
+    words, n = thai_words(), len(token)
+    best: list[list[int] | None] = [[]] + [None] * n
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 3, min(n, i + 30) + 1):
+            if token[i:j] != token and token[i:j] in words and (best[j] is None or len(best[i]) + 1 < len(best[j])):
+                best[j] = best[i] + [j]
+    if not best[n] or len(best[n]) < 2:
+        return set()
+    out, start = set(), 0
+    for end in best[n]:
+        out |= {start + k for k in _compound_offsets(token[start:end])}
+        if end < n:
+            out.add(end)
+        start = end
+    return out
 
 
 def _compound_boundary(token: str, k: int) -> bool:
-    """Is offset ``k`` of a newmm token a boundary between two words of a dictionary compound?"""
-    return 0 < k < len(token) and _dictionary_words(token[:k]) and _dictionary_words(token[k:])
+    return k in _compound_offsets(token)
 
 
 def loose(s: str) -> str:

@@ -97,3 +97,12 @@ def test_a_compound_is_split_at_its_inner_words_when_that_avoids_a_loose_line(mo
     assert not any(ln.ragged for ln in lines)
     monkeypatch.setattr(T, "COMPOUND_MIN_CHARS", 10**6)  # the compound kept whole: a loose first line
     assert T.layout_total_fit([(para, REGULAR)], 16, 180, 0)[0].ragged
+
+
+def test_checker_sees_a_break_inside_a_word():
+    """The word-boundary check (tests/pdfcheck.py) on a PDF that breaks คณะกรรมการ inside กรรมการ."""
+    def draw(c):
+        for k, s in enumerate(["สำนักงานคณะกรรม", "การประเมินผล"]):  # drawn as the engine draws a line
+            T.draw_line(c, T.layout([(s, REGULAR)], 16, 400)[0], 72, 700 - k * 26, 16, 400, "left")
+    problems = Report(_pdf(draw)).check("สำนักงานคณะกรรมการประเมินผล")
+    assert any("break inside a word" in p for p in problems), problems

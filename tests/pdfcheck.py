@@ -176,11 +176,43 @@ class Report:
             next_b = inner[i + 1] if i + 1 < len(inner) else len(target) + 1
             if word and off in tcc and (prev_b >= word[0] or next_b <= word[1]) and target[off] not in NO_START:
                 continue
+            if word and _compound_boundary(target[word[0] : word[1]], off - word[0]):
+                continue  # a dictionary compound broken between its words (engine: thai.compound_parts)
             problems.append(f"break inside a word: {target[max(0, off - 12):off]}|{target[off:off + 12]}")
         for k, (_h, t, _n) in enumerate(spans):
             if k and t not in allowed and t not in tcc:
                 problems.append(f"split inside a word: {target[max(0, t - 12):t]}|{target[t:t + 12]}")
         return problems
+
+
+def _compound_offsets(token: str) -> set[int]:
+    """Inner word boundaries of a dictionary compound of 10+ characters: its cover by the fewest other
+    dictionary words of 3+ characters, parts of 10+ characters covered again (the engine's rule)."""
+    from pythainlp.corpus.common import thai_words
+
+    if len(token) < 10:
+        return set()
+    words, n = thai_words(), len(token)
+    best: list[list[int] | None] = [[]] + [None] * n
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 3, min(n, i + 30) + 1):
+            if token[i:j] != token and token[i:j] in words and (best[j] is None or len(best[i]) + 1 < len(best[j])):
+                best[j] = best[i] + [j]
+    if not best[n] or len(best[n]) < 2:
+        return set()
+    out, start = set(), 0
+    for end in best[n]:
+        out |= {start + k for k in _compound_offsets(token[start:end])}
+        if end < n:
+            out.add(end)
+        start = end
+    return out
+
+
+def _compound_boundary(token: str, k: int) -> bool:
+    return k in _compound_offsets(token)
 
 
 def loose(s: str) -> str:

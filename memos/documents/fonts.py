@@ -67,3 +67,41 @@ def register() -> None:
         _by_face[font.face.name.decode() if isinstance(font.face.name, bytes) else font.face.name] = font
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
     ttfonts.makeToUnicodeCMap = _patched_cmap
+
+
+# Stacks that reach highest and lowest: tall and plain consonants with an upper vowel and a tone mark
+# (or nikhahit, thanthakhat), and consonants with tails or below vowels.
+_TALL = "ปฝฟฬกนฎฏ"
+_ABOVE = ("", "ิ", "ี", "ึ", "ื", "ั")
+_TONES = ("", "่", "้", "๊", "๋", "์")
+
+
+@cache
+def ink_extents(name: str) -> tuple[float, float]:
+    """(highest ink above the baseline, lowest ink below it) in em, over Thai stacks, Latin, digits and
+    punctuation as HarfBuzz shapes them with the font file's own GPOS: what line spacing must clear."""
+    import uharfbuzz as hb
+
+    blob = hb.Blob.from_file_path(str(fontpkg_sarabun.ROOT / "files" / _FILES[name]))
+    face = hb.Face(blob)
+    font = hb.Font(face)
+    upem = face.upem
+    samples = [c + a + t for c in _TALL for a in _ABOVE for t in _TONES]
+    samples += [c + m for c in _TALL for m in ("็", "่ำ", "้ำ", "๊ำ", "๋ำ", "ำ")]
+    # ฎ/ฏ keep their tail and push a below vowel under it (-0.54 em): no Thai word spells that, so the
+    # tails alone count; ญ/ฐ drop their tail before a below vowel.
+    samples += [c + b + t for c in "ปญฐก" for b in ("", "ุ", "ู", "ฺ") for t in ("", "่", "้")] + ["ฎ", "ฏ"]
+    samples += [chr(c) for c in range(0x21, 0x7F)] + [chr(c) for c in range(0x0E01, 0x0E5C)]
+    top = bottom = 0.0
+    for text in samples:
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        hb.shape(font, buf)
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+            ext = font.get_glyph_extents(info.codepoint)
+            if ext is None:
+                continue
+            top = max(top, (pos.y_offset + ext.y_bearing) / upem)
+            bottom = max(bottom, -(pos.y_offset + ext.y_bearing + ext.height) / upem)
+    return top, bottom

@@ -4,24 +4,60 @@ and each drawn line carries /ActualText with its exact source text.
 ReportLab's Paragraph breaks Thai anywhere (it only knows spaces) and, with shaping, writes
 private-use code points into the text layer; this flowable does its own line breaking over
 ``thai.segment`` pieces and draws each piece as a ReportLab ``ShapedStr``.
+
+Justified ("distributed") paragraphs are broken for the whole paragraph at once (total-fit, after
+Knuth and Plass) and stretched only *between* character clusters: the extra advance is added after
+the last glyph of a cluster (after its marks, after ำ), never between a base and its marks, so every
+mark keeps the position the font's GPOS gave it. Latin words and digits are never letter-spaced.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import ShapedStr, shapeStr
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, shapeStr
 from reportlab.platypus.flowables import Flowable
 
+from . import layout as L
 from . import thai
-from .fonts import REGULAR
+from .fonts import BOLD, REGULAR, ink_extents
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
 # their base), so that is the default; "left" is the other setting. Last lines stay left.
 JUSTIFY_BODY = "distributed"
+
+# Justification, in em of the text size. The extra space of a justified line is set by one ratio r:
+# each gap between character clusters inside a Thai word gets CLUSTER_GAP_MAX_EM·min(r, 1), each Thai
+# word boundary without a space WORD_STRETCH_EM·min(r, 2), each space SPACE_STRETCH_EM·r, r ≤ MAX_RATIO.
+# So word boundaries and spaces are preferred, cluster gaps stop at their bound at r = 1, word
+# boundaries at 2·WORD_STRETCH_EM (2 pt at 16 pt: in Thai a visible gap reads as a space, i.e. a phrase
+# break, so a word boundary never grows to one), and only spaces go on, up to 0.75 em. A line that
+# needs more (a line with few spaces) gets all of that and ends short of the margin, if by at most
+# SHORT_MAX_EM; by more (the line before a long unbreakable token) it is left-aligned.
+# CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
+# width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
+CLUSTER_GAP_MAX_EM = 0.0375
+WORD_STRETCH_EM = 0.0625
+WORD_RATIO_MAX = 2.0
+SPACE_STRETCH_EM = 0.25
+MAX_RATIO = 3.0
+WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
+SHORT_MAX_EM = 1.0
+# Total-fit demerits (Knuth–Plass): a line's badness is 100·r³ for its stretch ratio r; demerits =
+# (LINE_PENALTY + badness)² + penalty², summed over the paragraph and minimised. Breaking a dictionary
+# compound at an inner word boundary (thai.compound_parts) costs COMPOUND_PENALTY, so it is done only to
+# save a line of badness ≳ 40 (r ≳ 0.75). A line that cannot be filled costs SHORT_BADNESS (a little
+# more than r = MAX_RATIO) plus 200 per point it ends short, RAGGED_BADNESS plus 100 per point when it
+# is left-aligned, so such lines are chosen only when no set of breaks avoids them, and then where
+# the shortfall is smallest. No fitness classes, no hyphenation.
+LINE_PENALTY = 10
+COMPOUND_PENALTY = 50
+SHORT_BADNESS = 3000
+RAGGED_BADNESS = 10000
+COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเนินงาน", "หน่วยงาน"): kept whole
 
 
 @lru_cache(maxsize=50000)
@@ -35,6 +71,63 @@ def shaped(text: str, font: str, size: float) -> tuple[ShapedStr | str, float]:
     return s, width
 
 
+def _is_thai_letter(ch: str) -> bool:
+    """Thai consonants, vowels and marks; not Thai digits or signs (๏ ๚ ๛)."""
+    return "\u0e01" <= ch <= "\u0e4e"
+
+
+@lru_cache(maxsize=50000)
+def _gap_chars(text: str) -> tuple[int, ...]:
+    """Character indices j where justification may add space before ``text[j]``: between two Thai
+    character clusters (not before a mark or a following vowel, not after a leading vowel)."""
+    out = []
+    for j in range(1, len(text)):
+        a, b = text[j - 1], text[j]
+        if _is_thai_letter(a) and _is_thai_letter(b) and b not in thai.NO_LINE_START and a not in thai.LEADING_VOWELS:
+            out.append(j)
+    return tuple(out)
+
+
+@lru_cache(maxsize=50000)
+def _glyph_gaps(text: str, font: str, size: float) -> tuple[int, ...]:
+    """Glyph indices after which a cluster gap's extra advance goes: the last glyph before the gap
+    (a mark, if the cluster ends with one), and only where HarfBuzz starts a glyph cluster there."""
+    s = shaped(text, font, size)[0]
+    chars = _gap_chars(text)
+    if not chars:
+        return ()
+    if not isinstance(s, ShapedStr):
+        return tuple(j - 1 for j in chars)  # unshaped: one glyph per character
+    clusters = [sd.cluster for sd in s.__shapeData__]
+    starts = {c: i for i, c in reversed(list(enumerate(clusters)))}
+    return tuple(starts[j] - 1 for j in chars if starts.get(j, 0) > 0)
+
+
+def _as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
+    if isinstance(s, ShapedStr):
+        return s
+    widths = getFont(font).face.charWidths
+    data = []
+    for i, ch in enumerate(s):
+        w = widths.get(ord(ch), 0)
+        data.append(ShapeData(i, w, 0, 0, 0, w))
+    return ShapedStr(s, shapeData=data)
+
+
+def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: float) -> ShapedStr:
+    """Add ``extra_units`` (1/1000 em) to the advance of each glyph in ``gaps``: the pen moves on after
+    a whole cluster, so the marks of a cluster keep their GPOS offsets on their base."""
+    s = _as_shaped(s, font)
+    data = list(s.__shapeData__)
+    for i in gaps:
+        data[i] = data[i]._replace(x_advance=data[i].x_advance + extra_units)
+    return ShapedStr(str(s), shapeData=data)
+
+
+# How a piece joins the one before it on a line.
+JOIN_NONE, JOIN_WORD, JOIN_INNER = 0, 1, 2
+
+
 @dataclass
 class Piece:
     text: str
@@ -42,6 +135,12 @@ class Piece:
     width: float
     space: bool
     size: float
+    join: int = JOIN_NONE  # JOIN_WORD: a Thai word boundary; JOIN_INNER: inside a compound
+    penalty: float = 0.0  # cost of breaking before this piece
+
+    @property
+    def gaps(self) -> int:
+        return 0 if self.space else len(_glyph_gaps(self.text, self.font, self.size))
 
 
 @dataclass
@@ -50,10 +149,26 @@ class Line:
     width: float
     last: bool = False
     indent: float = 0.0
+    ragged: bool = False  # justified paragraph, but this line cannot be filled within the bounds
+    _size: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return "".join(p.text for p in self.pieces)
+
+    @property
+    def size(self) -> float:
+        """The largest text size on the line (cached: pieces do not change once laid out)."""
+        if self._size is None:
+            self._size = max((p.size for p in self.pieces), default=0.0)
+        return self._size
+
+
+def _join(left: str, right: str) -> int:
+    a, b = left[-1], right[0]
+    if _is_thai_letter(a) and _is_thai_letter(b) and b not in thai.NO_LINE_START and a not in thai.LEADING_VOWELS:
+        return JOIN_WORD
+    return JOIN_NONE
 
 
 def _pieces(runs, size: float) -> list[Piece]:
@@ -63,15 +178,20 @@ def _pieces(runs, size: float) -> list[Piece]:
         run_size = run[2] if len(run) > 2 else size
         text = " ".join(text.split()) + (" " if text[-1:].isspace() else "")  # user newlines are not layout
         for seg in thai.segment(text):
-            out.append(Piece(seg, font, shaped(seg, font, run_size)[1], seg.isspace(), run_size))
+            p = Piece(seg, font, shaped(seg, font, run_size)[1], seg.isspace(), run_size)
+            if out and not p.space and not out[-1].space:
+                p.join = _join(out[-1].text, seg)
+            out.append(p)
     return out
 
 
 def _split_wide(piece: Piece, avail: float) -> list[Piece]:
-    """Cut a piece wider than the line: at plain word boundaries, else at character clusters."""
+    """Cut a piece wider than the line: at plain word boundaries, then between the words of a
+    dictionary compound, else at character clusters."""
     units: list[str] = []
     for w in thai.finer_words(piece.text):
-        units += [w] if shaped(w, piece.font, piece.size)[1] <= avail else list(thai.clusters(w))
+        for part in [w] if shaped(w, piece.font, piece.size)[1] <= avail else thai.compound_parts(w):
+            units += [part] if shaped(part, piece.font, piece.size)[1] <= avail else list(thai.clusters(part))
     parts, cur = [], ""
     for cl in units:
         cand = cur + cl
@@ -82,10 +202,15 @@ def _split_wide(piece: Piece, avail: float) -> list[Piece]:
             cur = cand
     if cur:
         parts.append(cur)
-    return [Piece(p, piece.font, shaped(p, piece.font, piece.size)[1], False, piece.size) for p in parts]
+    out = [Piece(p, piece.font, shaped(p, piece.font, piece.size)[1], False, piece.size) for p in parts]
+    out[0].join, out[0].penalty = piece.join, piece.penalty
+    for prev, p in zip(out, out[1:], strict=False):
+        p.join = JOIN_INNER if _join(prev.text, p.text) else JOIN_NONE
+    return out
 
 
 def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
+    """First fit: each line takes as many pieces as fit (ragged and centred text)."""
     pieces = _pieces(runs, size)
     lines: list[Line] = []
     cur: list[Piece] = []
@@ -130,67 +255,200 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return lines
 
 
+def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
+    """The stretch ratio r that fills ``slack`` (see CLUSTER_GAP_MAX_EM); inf when nothing can."""
+    c, w, s = clusters * CLUSTER_GAP_MAX_EM * size, words * WORD_STRETCH_EM * size, spaces * SPACE_STRETCH_EM * size
+    if slack <= c + w + s:  # r ≤ 1: everything grows
+        return slack / (c + w + s) if c + w + s else 0.0
+    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ 2: clusters at their bound
+        return (slack - c) / (w + s)
+    if s:
+        return (slack - c - WORD_RATIO_MAX * w) / s  # r > 2: only spaces
+    return float("inf")
+
+
+def _shortfall(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
+    """Points a line still ends short of the margin with every gap at its bound."""
+    most = (clusters * CLUSTER_GAP_MAX_EM + words * WORD_GAP_MAX_EM + spaces * SPACE_STRETCH_EM * MAX_RATIO) * size
+    return slack - most
+
+
+def extras(slack: float, size: float, clusters: int, words: int, spaces: int) -> tuple[float, float, float] | None:
+    """Extra points per cluster gap, per word boundary and per space for a line ``slack`` short;
+    None when the line is to be left-aligned."""
+    if slack <= 0:
+        return 0.0, 0.0, 0.0
+    r = _ratio(slack, size, clusters, words, spaces)
+    if r > MAX_RATIO:
+        if _shortfall(slack, size, clusters, words, spaces) > SHORT_MAX_EM * size:
+            return None
+        r = MAX_RATIO
+    return (min(r, 1.0) * CLUSTER_GAP_MAX_EM * size, min(r, WORD_RATIO_MAX) * WORD_STRETCH_EM * size,
+            r * SPACE_STRETCH_EM * size)
+
+
+def _badness(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
+    if slack <= 0.01:
+        return 0.0
+    r = _ratio(slack, size, clusters, words, spaces)
+    if r > MAX_RATIO:
+        short = _shortfall(slack, size, clusters, words, spaces)
+        if short <= SHORT_MAX_EM * size:
+            return SHORT_BADNESS + 200 * short
+        return RAGGED_BADNESS + 100 * short
+    return 100 * r**3
+
+
+def _atoms(pieces: list[Piece], width: float, first_indent: float) -> list[Piece]:
+    """Pieces for total-fit: long compounds offered at their inner word boundaries (at a penalty),
+    and pieces wider than the line cut."""
+    out: list[Piece] = []
+    for p in pieces:
+        parts = [p]
+        if not p.space and len(p.text) >= COMPOUND_MIN_CHARS and thai.is_thai(p.text[0]):
+            words = thai.compound_parts(p.text)
+            if len(words) > 1:
+                parts = [Piece(w, p.font, shaped(w, p.font, p.size)[1], False, p.size) for w in words]
+                parts[0].join, parts[0].penalty = p.join, p.penalty
+                for prev, q in zip(parts, parts[1:], strict=False):
+                    q.join = JOIN_INNER if _join(prev.text, q.text) else JOIN_NONE
+                    q.penalty = COMPOUND_PENALTY
+        for q in parts:
+            avail = width - (first_indent if not out else 0.0)
+            out += _split_wide(q, min(avail, width)) if q.width > avail + 0.01 else [q]
+    return out
+
+
+def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
+    """Breaks for the whole paragraph with the least total demerits (see LINE_PENALTY)."""
+    atoms = _atoms(_pieces(runs, size), width, first_indent)
+    n = len(atoms)
+    if not n:
+        return [Line([], 0.0, True, first_indent)]
+    # prefix sums: widths, spaces, cluster gaps (inside pieces), and joins before each atom
+    W = [0.0] * (n + 1)
+    S = [0] * (n + 1)
+    G = [0] * (n + 1)
+    JW = [0] * (n + 1)
+    JC = [0] * (n + 1)
+    for k, a in enumerate(atoms):
+        W[k + 1] = W[k] + a.width
+        S[k + 1] = S[k] + a.space
+        G[k + 1] = G[k] + a.gaps
+        JW[k + 1] = JW[k] + (a.join == JOIN_WORD)
+        JC[k + 1] = JC[k] + (a.join == JOIN_INNER)
+    # a break at j: the line ends with atom j-1 (not a space), the next starts at the first non-space ≥ j
+    starts = [0] * (n + 1)
+    nxt = n
+    for k in range(n, -1, -1):
+        if k < n and not atoms[k].space:
+            nxt = k
+        starts[k] = nxt
+    # pieces are breakable pairwise, except before ฯลฯ and the like after a space
+    breaks = [j for j in range(1, n + 1)
+              if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
+    best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
+    order = [0]
+    for j in breaks:
+        pen = atoms[j].penalty if j < n else 0.0
+        cand = None
+        for i in reversed(order):
+            s = starts[i]
+            if s >= j:
+                continue
+            avail = width - (first_indent if i == 0 else 0.0)
+            natural = W[j] - W[s]
+            if natural > avail + 0.01:
+                if j - s > 1:
+                    break  # going further back only adds width
+                natural = avail  # a single cut piece on an indented first line
+            if j == n:
+                bad, ragged = 0.0, False
+            else:
+                words = JW[j] - JW[s + 1]
+                clusters = G[j] - G[s] + JC[j] - JC[s + 1]
+                bad = _badness(avail - natural, size, clusters, words, S[j] - S[s])
+                ragged = bad >= RAGGED_BADNESS
+            d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen ** 2
+            if cand is None or d < cand[0]:
+                cand = (d, i, ragged)
+        if cand is not None:
+            best[j] = cand
+            order.append(j)
+    if n not in best:  # cannot happen (every atom fits a line); fall back to first fit
+        return layout(runs, size, width, first_indent)
+    chosen = []
+    j = n
+    while j > 0:
+        _, i, ragged = best[j]
+        chosen.append((i, j, ragged))
+        j = i
+    lines = []
+    for i, j, ragged in reversed(chosen):
+        s = starts[i]
+        lines.append(Line(atoms[s:j], W[j] - W[s], j == n, first_indent if i == 0 else 0.0, ragged))
+    return lines
+
+
 def actual_text_open(text: str) -> str:
     utf16 = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{utf16}>>> BDC"
 
 
-def _spacing_glyphs(s) -> int:
-    """Places the distributed justification can widen: one per spacing cluster."""
-    if isinstance(s, ShapedStr):
-        data = s.__shapeData__
-        return sum(1 for i, sd in enumerate(data) if sd.x_advance and (i == 0 or data[i - 1].cluster != sd.cluster))
-    return len(s)
-
-
-def _spread(s: ShapedStr, extra_units: float) -> ShapedStr:
-    """Add ``extra_units`` after each spacing glyph's cluster (marks keep their offset on the base)."""
-    data = list(s.__shapeData__)
-    for i, sd in enumerate(data):
-        nxt = data[i + 1] if i + 1 < len(data) else None
-        if nxt is not None and nxt.x_advance and nxt.cluster != sd.cluster:  # ำ's two glyphs stay together
-            data[i] = sd._replace(x_advance=sd.x_advance + extra_units)
-    return ShapedStr(str(s), shapeData=data)
+def line_extras(line: Line, width: float, size: float) -> tuple[float, float, float]:
+    """(per cluster gap, per word boundary, per space) of a justified line; zeros when it stays left."""
+    if line.last:
+        return 0.0, 0.0, 0.0
+    pieces = line.pieces
+    clusters = sum(p.gaps for p in pieces) + sum(1 for p in pieces[1:] if p.join == JOIN_INNER)
+    words = sum(1 for p in pieces[1:] if p.join == JOIN_WORD)
+    spaces = sum(1 for p in pieces if p.space)
+    e = extras(width - line.indent - line.width, size, clusters, words, spaces)
+    return e or (0.0, 0.0, 0.0)
 
 
 def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, align: str) -> None:
     slack = width - line.indent - line.width
     x0 = x + line.indent
-    gap_extra = 0.0
+    e_c = e_w = e_s = 0.0
     if align == "center":
         x0 += slack / 2
     elif align == "right":
         x0 += slack
-    elif align == "distributed" and not line.last and slack > 0:
-        gaps = sum(_spacing_glyphs(shaped(p.text, p.font, p.size)[0]) for p in line.pieces) - 1
-        if gaps > 0:
-            gap_extra = slack / gaps
+    elif align == "distributed" and slack > 0:
+        e_c, e_w, e_s = line_extras(line, width, size)
     canv._code.append(actual_text_open(line.text))
     t = canv.beginText(x0, y)
     cx = x0
-    for p in line.pieces:
+    for k, p in enumerate(line.pieces):
         s, w = shaped(p.text, p.font, p.size)
-        n = _spacing_glyphs(s)
-        if not p.space:
-            t.setTextOrigin(cx, y)
-            t.setFont(p.font, p.size)
-            if gap_extra and isinstance(s, ShapedStr):
-                s = _spread(s, gap_extra * 1000 / p.size)
-            elif gap_extra:
-                t.setCharSpace(gap_extra)
-            t.textOut(s)
-            if gap_extra and not isinstance(s, ShapedStr):
-                t.setCharSpace(0)
-        cx += w + gap_extra * n
+        if p.space:
+            cx += w + e_s
+            continue
+        if k:
+            cx += e_w if p.join == JOIN_WORD else e_c if p.join == JOIN_INNER else 0.0
+        t.setTextOrigin(cx, y)
+        t.setFont(p.font, p.size)
+        gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
+        if gaps:
+            s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
+        t.textOut(s)
+        cx += w + e_c * len(gaps)
     canv.drawText(t)
     canv._code.append("EMC")
+
+
+@lru_cache(maxsize=64)
+def _ink(fonts: tuple[str, ...]) -> tuple[float, float]:
+    tops, bottoms = zip(*(ink_extents(f) for f in fonts), strict=True)
+    return max(tops), max(bottoms)
 
 
 @dataclass
 class TextStyle:
     font: str = REGULAR
     size: float = 16
-    leading: float = 0  # 0 → 1.15 × size (Sarabun's natural single spacing)
+    leading: float = 0  # at least the font's ink extent (layout.MIN_LEADING_EM and its comment)
     space_before: float = 0
     first_indent: float = 0
     left_indent: float = 0
@@ -200,7 +458,8 @@ class TextStyle:
 
     @property
     def line_height(self) -> float:
-        return self.leading or self.size * 1.15
+        top, bottom = _ink((REGULAR, BOLD))
+        return max(self.leading, (top + bottom) * self.size, L.MIN_LEADING_EM * self.size)
 
 
 class ThaiParagraph(Flowable):
@@ -214,6 +473,12 @@ class ThaiParagraph(Flowable):
         self._width = None
         self.spaceBefore = 0 if continued else style.space_before
         self.continued = continued
+        # both faces' extents whatever this paragraph uses: baselines of regular and bold cells in a
+        # table row stay level, and a page's leading is one value
+        self._top, self._bottom = _ink((REGULAR, BOLD))
+        self._line_height = style.line_height
+        self._heights_of: list[Line] | None = None
+        self._heights_cache: list[float] = []
 
     @property
     def source_text(self) -> str:
@@ -223,21 +488,45 @@ class ThaiParagraph(Flowable):
         if self._lines is None or self._width != avail_width:
             if self._lines is not None and self._width is None:
                 return self._lines  # a split part keeps its lines
-            self._lines = layout(
+            breaker = layout_total_fit if self.style.align == "distributed" else layout
+            self._lines = breaker(
                 self.runs, self.style.size, avail_width - self.style.left_indent - self.style.right_indent, self.style.first_indent
             )
             self._width = avail_width
         return self._lines
 
+    # Vertical metrics: the first baseline sits the ink top of its line's largest size below the top,
+    # lines follow at the greater of the style's leading and the ink extent of the two sizes involved,
+    # and the ink bottom of the last line closes the box: paragraphs set one after the other (space 0)
+    # never touch either.
+    def _advance(self, upper: Line, lower: Line) -> float:
+        st = self.style
+        need = self._bottom * (upper.size or st.size) + self._top * (lower.size or st.size)
+        return max(self._line_height, need)
+
+    def _heights(self, lines: list[Line]) -> list[float]:
+        """Height of the paragraph cut after each line (cached: wrap and split ask often)."""
+        if self._heights_of is lines:
+            return self._heights_cache
+        st = self.style
+        y = self._top * (lines[0].size or st.size)
+        out = []
+        for k, line in enumerate(lines):
+            if k:
+                y += self._advance(lines[k - 1], line)
+            out.append(y + self._bottom * (line.size or st.size))
+        self._heights_of, self._heights_cache = lines, out
+        return out
+
     def wrap(self, availWidth, availHeight):
         lines = self._layout(availWidth)
         self.width = availWidth
-        self.height = len(lines) * self.style.line_height + self.style.size * 0.35
+        self.height = self._heights(lines)[-1]
         return availWidth, self.height
 
     def split(self, availWidth, availHeight):
         lines = self._layout(availWidth)
-        fit = int((availHeight - self.style.size * 0.35) // self.style.line_height)
+        fit = sum(1 for h in self._heights(lines) if h <= availHeight + 0.01)
         if fit <= 0 or fit >= len(lines):
             return [] if fit <= 0 else [self]
         fit = min(fit, len(lines) - 2)  # no widow or orphan: two lines at least on each side of a break
@@ -247,26 +536,29 @@ class ThaiParagraph(Flowable):
         head.spaceBefore = self.spaceBefore
         tail = ThaiParagraph(self.runs, self.style, lines[fit:], continued=True)
         head._width = tail._width = None
-        head._lines[-1] = Line(head._lines[-1].pieces, head._lines[-1].width, False, head._lines[-1].indent)
+        last = head._lines[-1]
+        head._lines[-1] = Line(last.pieces, last.width, False, last.indent, last.ragged)
         return [head, tail]
 
     def draw(self):
         canv = self.canv
         st = self.style
-        y = self.height - st.size * 1.02
+        lines = self._lines
+        y = self.height - self._top * (lines[0].size or st.size)
         width = self.width - st.left_indent - st.right_indent
-        for line in self._lines:
+        for k, line in enumerate(lines):
+            if k:
+                y -= self._advance(lines[k - 1], line)
             draw_line(canv, line, st.left_indent, y, st.size, width, st.align)
             if st.leader:
                 canv.saveState()
                 canv.setDash(1, 2)
                 canv.setLineWidth(0.6)
                 start = st.left_indent + line.indent
-                if line is self._lines[0] and not self.continued:
+                if line is lines[0] and not self.continued:
                     for p in line.pieces:  # the dots run under the value, not the bold label
                         if not (p.space or p.font != self.runs[-1][1]):
                             break
                         start += p.width
                 canv.line(start, y - 2.5, st.left_indent + width, y - 2.5)
                 canv.restoreState()
-            y -= st.line_height

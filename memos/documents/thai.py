@@ -146,3 +146,48 @@ def clusters(word: str) -> tuple[str, ...]:
         else:
             merged.append(p)
     return tuple(merged)
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    from pythainlp.corpus.common import thai_words
+
+    return frozenset(thai_words()) | USER_WORDS
+
+
+def _cover(word: str, words: frozenset[str]) -> tuple[str, ...] | None:
+    """``word`` as the fewest dictionary words other than itself (of 3 characters or more: two-letter
+    entries are mostly syllables), each break allowed; None if there is no such cover."""
+    n = len(word)
+    best: list[tuple[str, ...] | None] = [None] * (n + 1)
+    best[0] = ()
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 3, min(n, i + 30) + 1):
+            part = word[i:j]
+            if part == word or part not in words:
+                continue
+            if j < n and not may_break_between(part, word[j:]):
+                continue
+            cand = best[i] + (part,)
+            if best[j] is None or len(cand) < len(best[j]):
+                best[j] = cand
+    return best[n]
+
+
+@lru_cache(maxsize=8192)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """A dictionary compound at its inner word boundaries ("สำนักงานคณะกรรมการ" → สำนักงาน|คณะกรรมการ):
+    ``newmm`` keeps a compound that is in its dictionary whole; a line may still
+    break inside it when that avoids a loose line (text.COMPOUND_PENALTY). Parts of 10 characters or
+    more are split again ("เป็นระเบียบเรียบร้อย" → เป็น|ระเบียบ|เรียบร้อย); shorter ones are words."""
+    if not all(is_thai(c) for c in word):
+        return (word,)
+    parts = _cover(word, _dictionary())
+    if not parts or len(parts) < 2:
+        return (word,)
+    out: list[str] = []
+    for p in parts:
+        out += compound_parts(p) if len(p) >= 10 else [p]
+    return tuple(out)

@@ -1,0 +1,108 @@
+"""Typesetting quality on glyph positions (tests/typeset_check.py): marks on their base, no ink
+collisions between lines, bounded justification, breaks only between words (tests/pdfcheck.py)."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from memos.documents import render_pdf
+from memos.documents import text as T
+from memos.documents.fonts import REGULAR, register
+
+from .pdfcheck import Report, texts_of
+from .typeset_check import all_problems, glyphs, ink_collisions, marks_off_base, spread_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "data").glob("typeset_*.json"))
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_marks_on_base_no_collisions_bounded_spread_whole_words(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    pdf = render_pdf(doc)
+    problems = all_problems(pdf)
+    assert not any(problems.values()), {k: v[:5] for k, v in problems.items() if v}
+    report = Report(pdf)
+    words = report.line_problems()
+    for t in texts_of(doc):
+        if max(len(w) for w in t.split() or [""]) > 60:
+            continue  # a token wider than the line is cut at clusters, by design (test_documents checks it)
+        words += report.check(t)
+    assert not words, "\n".join(words[:10])
+
+
+def _pdf(draw) -> bytes:
+    register()
+    buf = io.BytesIO()
+    c = Canvas(buf)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_checker_sees_letter_spacing_that_pulls_marks_off():
+    """What the engine did before: character spacing on a Thai word moves marks off their base."""
+    def draw(c):
+        t = c.beginText(72, 700)
+        t.setFont(REGULAR, 16)
+        t.setCharSpace(1.5)
+        t.textOut("ส่งเสริมคุณธรรม ISO 27001")
+        c.drawText(t)
+    lines = glyphs(_pdf(draw))
+    assert marks_off_base(lines)
+    assert any("inside a word" in p for p in spread_problems(lines))
+    assert any("Latin/digits" in p for p in spread_problems(lines))
+
+
+def test_checker_sees_colliding_lines():
+    """1.15 em leading (the old value): a stacked tone mark under a ฏ tail."""
+    def draw(c):
+        for k, s in enumerate(["ปฏิฏูป", "ปี่ป้ำปื้"]):
+            t = c.beginText(72, 700 - k * 16 * 1.15)
+            t.setFont(REGULAR, 16)
+            t.textOut(T.shaped(s, REGULAR, 16)[0])
+            c.drawText(t)
+    assert ink_collisions(glyphs(_pdf(draw)))
+
+
+def test_justified_lines_stay_within_the_bounds():
+    register()
+    para = ("ตามที่เทศบาลตำบลคลองพนได้เข้ารับการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ "
+            "ความเป็นระเบียบเรียบร้อยของบ้านเมือง ") * 6
+    lines = T.layout_total_fit([(para, REGULAR)], 16, 453.5, 70.9)
+    for ln in lines[:-1]:
+        e_c, e_w, e_s = T.line_extras(ln, 453.5, 16)
+        assert e_c <= T.CLUSTER_GAP_MAX_EM * 16 + 1e-6
+        assert e_w <= T.WORD_GAP_MAX_EM * 16 + 1e-6
+    assert sum(ln.ragged for ln in lines) <= 1
+
+
+def test_a_long_token_leaves_the_line_before_left_aligned_not_spread():
+    register()
+    para = "ให้ดาวน์โหลดแบบฟอร์ม " + "1234567890" * 5
+    lines = T.layout_total_fit([(para, REGULAR)], 16, 453.5, 0)
+    assert len(lines) == 2
+    assert lines[0].ragged and T.line_extras(lines[0], 453.5, 16) == (0.0, 0.0, 0.0)
+
+
+def test_a_compound_is_split_at_its_inner_words_when_that_avoids_a_loose_line(monkeypatch):
+    register()
+    para = "ให้รักษา ความเป็นระเบียบเรียบร้อยของบ้านเมือง"
+    lines = T.layout_total_fit([(para, REGULAR)], 16, 180, 0)
+    assert [ln.text for ln in lines] == ["ให้รักษา ความเป็นระเบียบ", "เรียบร้อยของบ้านเมือง"]
+    assert not any(ln.ragged for ln in lines)
+    monkeypatch.setattr(T, "COMPOUND_MIN_CHARS", 10**6)  # the compound kept whole: a loose first line
+    assert T.layout_total_fit([(para, REGULAR)], 16, 180, 0)[0].ragged
+
+
+def test_checker_sees_a_break_inside_a_word():
+    """The word-boundary check (tests/pdfcheck.py) on a PDF that breaks คณะกรรมการ inside กรรมการ."""
+    def draw(c):
+        for k, s in enumerate(["สำนักงานคณะกรรม", "การประเมินผล"]):  # drawn as the engine draws a line
+            T.draw_line(c, T.layout([(s, REGULAR)], 16, 400)[0], 72, 700 - k * 26, 16, 400, "left")
+    problems = Report(_pdf(draw)).check("สำนักงานคณะกรรมการประเมินผล")
+    assert any("break inside a word" in p for p in problems), problems

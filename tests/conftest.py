@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 from memos.models import Memo, Official
@@ -18,6 +19,14 @@ def _settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Fast hashing for test users; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def login(username: str) -> Client:
+    """A browser session through the real login page (django-axes counts failures by the request)."""
+    c = Client()
+    r = c.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    assert r.status_code == 302, r.content[:500]
+    return c
 
 
 class Api:

@@ -39,7 +39,7 @@ from memos.models import (
 )
 from worker.tasks import issue_memo
 
-from .conftest import PASSWORD, ROUTE_USERS, create_memo, my_task
+from .conftest import ROUTE_USERS, create_memo, login, my_task
 from .pdfcheck import pdftotext
 
 ANNOUNCEMENT = {"subject": "ประกาศผลการประเมิน", "paragraphs": ["ตามที่เทศบาลได้ดำเนินการ"]}
@@ -193,11 +193,6 @@ def memo_pdf(api, memo_id: int) -> bytes:
     assert r.status_code == 200
     return b"".join(r.streaming_content) if r.streaming else r.content
 
-
-def login(username: str) -> Client:
-    c = Client()  # through the login page: axes needs the request to count failures
-    assert c.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
-    return c
 
 
 # --- 1. private attachments are not published ---------------------------------------------------

@@ -8,16 +8,10 @@ from django.test import Client
 
 from memos.models import Memo
 
-from .conftest import PASSWORD, ROUTE_USERS
+from .conftest import ROUTE_USERS, login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username) -> Client:
-    c = Client()
-    r = c.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert r.status_code == 302, r.content[:500]
-    return c
 
 
 def test_whole_chain_in_the_browser(demo):

@@ -13,18 +13,13 @@ from memos.drafting import MemoInput
 from memos.models import Decision, Memo, OutboxMessage, Unit
 from workflow.forms import MemoForm
 
-from .conftest import PASSWORD, create_memo, memo_payload, my_task
+from .conftest import create_memo, login, memo_payload, my_task
 
 pytestmark = pytest.mark.django_db
 
 # characters no stored line may carry: bidi overrides and isolates, zero-width, BOM, C0/C1 controls
 INVISIBLE = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff\x00\x07\x1b\x7f\x85\x9b"
 
-
-def login(username: str) -> Client:
-    c = Client()
-    assert c.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
-    return c
 
 
 def submitted(api) -> dict:

@@ -8,16 +8,10 @@ from django.test import Client
 
 from memos.models import Memo
 
-from .conftest import PASSWORD
+from .conftest import login
 
 pytestmark = pytest.mark.django_db
 
-
-def login(username) -> Client:
-    c = Client()
-    r = c.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert r.status_code == 302, r.content[:500]
-    return c
 
 
 def test_form_errors_are_listed_above_the_form_in_thai(demo):

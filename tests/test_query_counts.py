@@ -45,7 +45,7 @@ def test_query_counts_do_not_grow_with_memos(api):
 
 
 def _page_queries(api, username: str) -> tuple[int, int]:
-    from .test_chain_ui import login
+    from .conftest import login
 
     browser = login(username)
     return _count(lambda: browser.get("/")), _count(lambda: browser.get("/memos/"))

@@ -23,8 +23,7 @@ from memos.models import (
 from workflow.flows import MemoFlow
 from workflow.reminders import remind_waiting_tasks
 
-from .conftest import memo_payload, my_task, official
-from .test_chain_ui import login
+from .conftest import login, memo_payload, my_task, official
 
 pytestmark = pytest.mark.django_db
 

@@ -433,3 +433,22 @@ def test_a_decision_racing_a_move_has_one_outcome(api):
         assert code == 409 and "นางสาวอัญชนก ดำฤทธิ์" in body["message"], body
         assert assert_one_open_task(pk, "anchana").pk == task_id
         assert not Decision.objects.filter(task_id=task_id).exists()
+
+
+def test_the_admin_refuses_a_second_acting_official_for_the_same_days(api):
+    """Two overlapping acting assignments on one post would leave "who acts?" to a hidden
+    tie-break: the admin form refuses the second until the first is given an end."""
+    current = ActingAssignment.objects.get(official=official("worawit"))
+    admin = login("admin")
+    form = {
+        "official": official("thatsanee").pk, "position": current.position_id,
+        "kind": "รักษาราชการแทน", "start": timezone.localdate().isoformat(), "end": "", "order_reference": "",
+    }
+    r = admin.post("/admin/memos/actingassignment/add/", form)
+    assert r.status_code == 200 and "ทับกับการรักษาราชการแทนของ" in r.content.decode()
+    assert ActingAssignment.objects.filter(position=current.position).count() == 1
+    current.end = timezone.localdate() - dt.timedelta(days=1)
+    current.save()
+    r = admin.post("/admin/memos/actingassignment/add/", form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert ActingAssignment.objects.filter(position=current.position).count() == 2

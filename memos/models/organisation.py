@@ -150,24 +150,10 @@ class ActingAssignment(models.Model):
         return f"{self.official} {self.kind} {self.position}"
 
     def clean(self) -> None:
-        """One acting official per post on any day: two overlapping assignments would leave the
-        question "who acts for it?" to a tie-break nobody sees (the admin form calls this)."""
-        if self.end is not None and self.end < self.start:
+        """Two assignments may cover the same day: the one that starts later wins (a newer order
+        supersedes), see ``assignment.assignee_for``. Only an end before the start is refused."""
+        if self.end is not None and self.start is not None and self.end < self.start:
             raise ValidationError({"end": _("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")})
-        if self.position_id is None or self.start is None:
-            return
-        overlapping = ActingAssignment.objects.filter(position_id=self.position_id).exclude(pk=self.pk).filter(
-            Q(end__isnull=True) | Q(end__gte=self.start)
-        )
-        if self.end is not None:
-            overlapping = overlapping.filter(start__lte=self.end)
-        other = overlapping.select_related("official").first()
-        if other is not None:
-            raise ValidationError(
-                _("ช่วงเวลานี้ทับกับการรักษาราชการแทนของ %(name)s (ตั้งแต่ %(start)s): "
-                  "โปรดกำหนดวันสิ้นสุดของรายการเดิมก่อน")
-                % {"name": other.official, "start": other.start.isoformat()}
-            )
 
 
 class Route(models.Model):

@@ -8,6 +8,7 @@ time, a report of 20+ pages, narrow columns, numbers in URLs and identifiers.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import subprocess
@@ -406,3 +407,21 @@ def test_schema_errors_in_the_fields_terms():
         "subject: must not be empty",
         "signer.extra: unknown field (not part of this kind of document)",
     ]
+
+
+@pytest.mark.parametrize("kind", ["memo", "announcement", "report"])
+def test_documents_say_they_are_thai_and_carry_their_title(kind):
+    """/Lang (th) and the document information, also after attachments are bound after it."""
+    from pypdf import PdfReader
+
+    from memos.documents.bundle import bundle
+
+    doc = load(kind)
+    pdf = render_pdf(doc)
+    title = doc.get("subject") or doc.get("title")
+    for data in (pdf, bundle(pdf, [pdf])):
+        reader = PdfReader(io.BytesIO(data))
+        assert reader.trailer["/Root"]["/Lang"] == "th"
+        assert reader.metadata.title == title
+        if kind != "report":
+            assert reader.metadata.author == doc["agency"]["name"]

@@ -43,4 +43,4 @@ def story(doc: AnnouncementDocument) -> list:
 
 
 def render(doc: AnnouncementDocument) -> bytes:
-    return build(story(doc), title=doc.subject)
+    return build(story(doc), title=doc.subject, author=doc.agency.name)

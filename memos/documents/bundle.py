@@ -15,6 +15,7 @@ import warnings
 import pikepdf
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -182,8 +183,14 @@ def _image_page(data: bytes) -> bytes:
 def bundle(main: bytes, attachments: list[bytes]) -> bytes:
     """``main`` then each attachment, in order, PDFs sanitised again. A damaged attachment is an
     input error."""
+    first = PdfReader(io.BytesIO(main))
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(main)))
+    writer.append(first)
+    # the bound document is still the main one: its language and document information
+    if "/Lang" in first.trailer["/Root"]:
+        writer._root_object[NameObject("/Lang")] = first.trailer["/Root"]["/Lang"]
+    if first.metadata:
+        writer.add_metadata({k: v for k, v in first.metadata.items() if isinstance(v, str)})
     for i, data in enumerate(attachments, 1):
         try:
             page = sanitize_pdf(data) if data.startswith(b"%PDF-") else _image_page(data)

@@ -152,12 +152,14 @@ def _page_number(canv, doc):
     canv._code.append("EMC")
 
 
-def build(story: list, pagesize=L.PAGE, on_first=None, title="") -> bytes:
+def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> bytes:
+    """The PDF, its language (``/Lang (th)``: screen readers and search pick Thai rules) and its
+    document information (title: the subject; author: the agency), which readers show and index."""
     register()
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf, pagesize=pagesize, leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
-        topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM, title=title, author="", creator="memo-approval",
+        topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM, title=title, author=author, subject=title, creator="memo-approval", lang="th",
         initialFontName=REGULAR, initialFontSize=L.BODY_SIZE,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, 0, 0, 0, 0, id="body")

@@ -118,5 +118,5 @@ def story(doc: MemoDocument) -> list:
 
 
 def render(doc: MemoDocument) -> bytes:
-    return build(story(doc), title=doc.subject)
+    return build(story(doc), title=doc.subject, author=doc.agency.name)
 

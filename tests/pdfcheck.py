@@ -250,14 +250,20 @@ def texts_of(doc: dict) -> list[str]:
     return [x for x in out if x]
 
 
-def word_boxes(pdf: bytes) -> list[tuple[int, float, float, str]]:
-    """(page, x_min, x_max, text) of every word poppler finds, for checks of where text sits."""
+def word_bboxes(pdf: bytes) -> list[dict]:
+    """Every word poppler finds: page, x0, y0 (from the top), x1, y1, text."""
     out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    boxes, page = [], 0
+    words, page = [], 0
     for line in out.splitlines():
         if "<page " in line:
             page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line)
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
         if m:
-            boxes.append((page, float(m[1]), float(m[2]), m[3]))
-    return boxes
+            words.append({"page": page, "x0": float(m[1]), "y0": float(m[2]), "x1": float(m[3]),
+                          "y1": float(m[4]), "text": m[5]})
+    return words
+
+
+def word_boxes(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """(page, x_min, x_max, text) of every word poppler finds, for checks of where text sits."""
+    return [(w["page"], w["x0"], w["x1"], w["text"]) for w in word_bboxes(pdf)]

@@ -20,6 +20,8 @@ import pytest
 from memos.documents import DocumentError, layout, parse_document, render_pdf
 from memos.documents.digits import thai_digits
 
+from .pdfcheck import word_bboxes
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_NUMBER = re.compile(r"^- \S+ -$")
 # a sentence of official Thai prose, repeated to make paragraphs of any length
@@ -39,20 +41,6 @@ def pages(pdf: bytes) -> list[list[str]]:
         lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
         result.append([ln for ln in lines if not PAGE_NUMBER.match(ln)])
     return result
-
-
-def boxes(pdf: bytes) -> list[dict]:
-    """Every word poppler finds: page, x0, y0 (from the top), x1, y1, text."""
-    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-    words, page = [], 0
-    for line in out.splitlines():
-        if "<page " in line:
-            page += 1
-        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*)</word>', line)
-        if m:
-            words.append({"page": page, "x0": float(m[1]), "y0": float(m[2]), "x1": float(m[3]),
-                          "y1": float(m[4]), "text": m[5]})
-    return words
 
 
 def squash(s: str) -> str:
@@ -214,7 +202,7 @@ def long_report() -> tuple[dict, bytes]:
 
 def test_long_report_header_once_per_page_at_the_top(long_report):
     doc, pdf = long_report
-    words = boxes(pdf)
+    words = word_bboxes(pdf)
     n_pages = max(w["page"] for w in words)
     assert n_pages >= 20
     for page in range(1, n_pages + 1):
@@ -240,7 +228,7 @@ def test_long_report_split_rows_get_a_closing_rule(long_report, tmp_path):
     (tmp_path / "r.pdf").write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "72", "-gray", "-png", "-f", "2", "-l", "6", str(tmp_path / "r.pdf"),
                     str(tmp_path / "p")], check=True)
-    words = boxes(pdf)
+    words = word_bboxes(pdf)
     x0, x1 = int(layout.MARGIN_LEFT) + 2, int(layout.MARGIN_LEFT + report.WIDTH) - 2
     for png in sorted(tmp_path.glob("p-*.png")):
         page = int(png.stem.split("-")[1])
@@ -254,7 +242,7 @@ def test_long_report_split_rows_get_a_closing_rule(long_report, tmp_path):
 
 def test_amount_columns_are_right_aligned(long_report):
     doc, pdf = long_report
-    amounts = [w for w in boxes(pdf) if re.fullmatch(r"[๐-๙0-9,]+\.[๐-๙0-9]{2}", w["text"])]
+    amounts = [w for w in word_bboxes(pdf) if re.fullmatch(r"[๐-๙0-9,]+\.[๐-๙0-9]{2}", w["text"])]
     assert len(amounts) > 50
     rights = {round(w["x1"]) for w in amounts}
     lefts = {round(w["x0"]) for w in amounts}
@@ -369,7 +357,7 @@ def test_memo_emblem_on_the_left_margin_and_heading_centred_on_the_text_block(tm
     px = img.load()
     dark = [x for x in range(img.width) for y in range(0, 110, 4) if px[x, y] < 60]
     assert abs(min(dark) - layout.MARGIN_LEFT) <= 1.5, (min(dark), layout.MARGIN_LEFT)
-    head = next(w for w in boxes(pdf) if w["text"] == "บันทึกข้อความ")
+    head = next(w for w in word_bboxes(pdf) if w["text"] == "บันทึกข้อความ")
     centre = layout.MARGIN_LEFT + (layout.PAGE[0] - layout.MARGIN_LEFT - layout.MARGIN_RIGHT) / 2
     assert abs((head["x0"] + head["x1"]) / 2 - centre) <= 1.5
 

@@ -130,7 +130,8 @@ def test_worker_killed_while_rendering_issues_exactly_once(stack, sink, tokens):
     memo_id = seed_memo_id(stack, tokens)
     # a long memo, so that rendering takes long enough to be killed in the middle of it
     long_para = "การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ " * 70
-    sections = [{"heading": f"หัวข้อ {i}", "paragraphs": [long_para] * 10, "items": []} for i in range(1, 9)]
+    # (about 9 s to render on the CI machine; twice that, so a busy machine still kills it mid-render)
+    sections = [{"heading": f"หัวข้อ {i}", "paragraphs": [long_para] * 10, "items": []} for i in range(1, 17)]
     status, body = stack.api("PATCH", f"/memos/{memo_id}/", tokens["rewadee"], {"sections": sections})
     assert status == 200, body
     assert stack.api("POST", f"/memos/{memo_id}/submit/", tokens["rewadee"])[0] == 200

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 BROKER = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
-os.environ.update(DATABASE_URL=f"{PG}/memo_bench_api", CELERY_BROKER_URL=BROKER,
+DB = os.environ.get("BENCH_DB", "memo_bench_api")
+os.environ.update(DATABASE_URL=f"{PG}/{DB}", CELERY_BROKER_URL=BROKER,
                   DJANGO_SETTINGS_MODULE="config.settings", ALLOWED_HOSTS="*")
 os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "0123456789" * 5)  # DEBUG is off: a key is required
 
@@ -70,17 +71,14 @@ def percentiles(samples: list[float]) -> str:
     return f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  max {max(samples) * 1000:6.1f} ms"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--memos", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=200)
-    args = parser.parse_args()
-
+def prepare(memos: int, open_tasks: int) -> dict:
+    """A fresh database with ``memos`` memos (one real chain, copied in SQL) and ``open_tasks``
+    real submissions waiting for the first reviewer (anchana). Returns the demo users by name."""
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as c:
-        c.execute("DROP DATABASE IF EXISTS memo_bench_api WITH (FORCE)")
-        c.execute("CREATE DATABASE memo_bench_api")
+        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {DB}")
     manage("migrate", "--noinput")
     manage("load_demo", "--no-memo")
 
@@ -90,8 +88,6 @@ def main() -> None:
     import redis
     from django.contrib.auth import get_user_model
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from memos import drafting
     from memos.models import Memo
@@ -112,15 +108,29 @@ def main() -> None:
         services.decide(users[name], task.pk, "endorse", "เห็นควร")
     t = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute(CLONE_SQL, {"n": args.memos - 1, "t": template.pk})
+        cur.execute(CLONE_SQL, {"n": memos - 1, "t": template.pk})
     print(f"loaded {Memo.objects.count():,} memos, "
           f"{connection.cursor().execute('select count(*) from viewflow_task').fetchone()[0]:,} viewflow tasks "
           f"in {time.perf_counter() - t:.1f} s", flush=True)
 
     # open tasks for the first reviewer: real submissions
-    for _ in range(args.requests):
+    for _ in range(open_tasks):
         submitted()
     redis.Redis.from_url(BROKER).flushdb()
+    return users
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--memos", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    users = prepare(args.memos, args.requests)
+
+    import redis
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     # token auth, as API clients use it; the browser pages below use a session
     from knox.models import AuthToken

@@ -21,7 +21,8 @@ NOT_COVERED = (
     "with a font absent from resources, .notdef glyphs)",
     "ICC profile internals beyond its header (class, colour space, version) and that LittleCMS opens it",
     "transparency groups' blending colour spaces in detail, optional content configurations",
-    "XMP extension schemas: only the namespaces PDF/A predefines are accepted",
+    "XMP extension schemas: a namespace is accepted when PDF/A predefines it or the file names it in a "
+    "pdfaSchema:namespaceURI; the description's properties and value types are not checked against use",
     "implementation limits other than names, integers and strings (e.g. CID count, nested q depth only in page contents)",
     "PDF/A-3a and -3u (tagging, Unicode for every glyph): the text-layer tests cover what readers extract",
 )
@@ -34,6 +35,9 @@ PREDEFINED_NS = {
     "http://ns.adobe.com/photoshop/1.0/", "http://ns.adobe.com/xap/1.0/t/pg/", "http://ns.adobe.com/xap/1.0/bj/",
     "http://ns.adobe.com/exif/1.0/", "http://ns.adobe.com/tiff/1.0/",
 }
+EXTENSION_NS = {"http://www.aiim.org/pdfa/ns/extension/", "http://www.aiim.org/pdfa/ns/schema#",
+                "http://www.aiim.org/pdfa/ns/property#", "http://www.aiim.org/pdfa/ns/type#",
+                "http://www.aiim.org/pdfa/ns/field#"}
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NS = {"rdf": RDF, "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
       "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
@@ -111,12 +115,15 @@ def _metadata(pdf: pikepdf.Pdf) -> list[str]:
         root = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
         return [*out, f"XMP does not parse: {exc}"]
+    # schemas the file describes itself (ISO 19005-3 6.6.2.3.2), and the description's own vocabulary
+    described = {e.text.strip() for e in root.iter("{http://www.aiim.org/pdfa/ns/schema#}namespaceURI") if e.text}
+    allowed = PREDEFINED_NS | described | {RDF, NS["x"], NS["xml"], *EXTENSION_NS}
     for el in root.iter():
         if not isinstance(el.tag, str):  # comments, processing instructions
             continue
         for name in [el.tag, *el.attrib.keys()]:
             q = etree.QName(name).namespace
-            if q and q not in PREDEFINED_NS and q not in (RDF, NS["x"], NS["xml"]):
+            if q and q not in allowed:
                 out.append(f"XMP uses {q} without an extension schema")
 
     def values(path: str) -> list[str]:

@@ -138,6 +138,23 @@ def test_javascript_keeps_the_claim_off_and_lzw_is_rewritten():
         assert doc.Root.Junk.read_bytes() == b"-----A---B"
 
 
+def test_a_pdfua_claim_from_an_earlier_pass_gets_its_extension_schema(rendered):
+    """The text-layer pass may write pdfuaid:part; PDF/A accepts it only with a schema description."""
+    raw = render(parse_document(json.loads((ROOT / "examples" / "memo.json").read_text())))
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        # update_docinfo=False: pikepdf's default would empty the Info dictionary from this XMP
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta.register_xml_namespace("http://www.aiim.org/pdfua/ns/id/", "pdfuaid")
+            meta["{http://www.aiim.org/pdfua/ns/id/}part"] = "1"
+        out = io.BytesIO()
+        pdf.save(out)
+    assert "XMP uses http://www.aiim.org/pdfua/ns/id/ without an extension schema" in problems(out.getvalue())
+    pdf = to_pdfa(out.getvalue())
+    assert problems(pdf) == [] and claims_pdfa(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert doc.open_metadata()["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
+
+
 def test_links_become_printable_annotations():
     raw = sarabun_pdf(link="https://www.klongphon.go.th/")
     assert any("annotation /Link" in p for p in problems(raw))

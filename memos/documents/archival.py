@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+import zlib
 from datetime import UTC, datetime
 from functools import cache
 
@@ -31,6 +32,22 @@ ICC_DESCRIPTION = "sRGB IEC61966-2.1"
 _DEVICE_OK = {"/DeviceRGB", "/DeviceGray"}
 # Annotation flags (PDF 1.7, 12.5.3): Invisible, Hidden, Print, NoView, ToggleNoView.
 _F_INVISIBLE, _F_HIDDEN, _F_PRINT, _F_NOVIEW, _F_TOGGLENOVIEW = 1, 2, 4, 32, 256
+_PDFUA_NS = b"http://www.aiim.org/pdfua/ns/id/"
+_EXTENSION_NS = b"http://www.aiim.org/pdfa/ns/extension/"
+_PDFUA_EXTENSION = """<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+  xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+ <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+  <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+  <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+  <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+  <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+   <pdfaProperty:name>part</pdfaProperty:name><pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+   <pdfaProperty:category>internal</pdfaProperty:category>
+   <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+  </rdf:li></rdf:Seq></pdfaSchema:property>
+ </rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
 _RELATIONSHIPS = {"Source", "Data", "Alternative", "Supplement", "Unspecified"}
 
 
@@ -55,7 +72,8 @@ def srgb_icc() -> bytes:
 
 
 def _output_intent(pdf: Pdf) -> Dictionary:
-    profile = pdf.make_stream(srgb_icc())
+    profile = pdf.make_stream(zlib.compress(srgb_icc()))
+    profile["/Filter"] = Name.FlateDecode
     profile["/N"] = 3
     return pdf.make_indirect(Dictionary(
         Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=String(ICC_DESCRIPTION),
@@ -100,14 +118,14 @@ def _colour_space_problem(cs: pikepdf.Object) -> str | None:
     return None  # ICCBased, Lab, CalRGB: device independent
 
 
-def page_problems(pdf: Pdf) -> list[str]:
+def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
     """Rules of PDF/A-3b that this module can check and cannot repair, over every object.
 
     Fonts must be embedded (a reader would substitute one and Thai marks would move); DeviceCMYK
     needs a CMYK output intent we do not have; JavaScript is forbidden outright. (Encryption and
     LZW are repaired by saving: see ``_save``.)"""
     problems: list[str] = []
-    for obj in _walk(pdf):
+    for obj in objects if objects is not None else _walk(pdf):
         kind = obj.get("/Type")
         sub = obj.get("/Subtype")
         if isinstance(obj, pikepdf.Stream):
@@ -142,17 +160,25 @@ def _fix_annotations(pdf: Pdf) -> None:
                 annot["/F"] = flags
 
 
-def _fix_images(pdf: Pdf) -> None:
-    """PDF/A forbids /Interpolate true (the look would depend on the reader)."""
-    for obj in _walk(pdf):
-        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image" and obj.get("/Interpolate", False):
+def _fix_streams(objects: list) -> None:
+    """PDF/A forbids /Interpolate true on images (the look would depend on the reader) and the
+    LZW filter; an LZW stream is decoded and written again with Flate. Other streams are left as
+    ReportLab encoded them (re-compressing them all would double the cost of this pass)."""
+    for obj in objects:
+        if not isinstance(obj, pikepdf.Stream):
+            continue
+        if obj.get("/Subtype") == "/Image" and obj.get("/Interpolate", False):
             obj["/Interpolate"] = False
+        filters = obj.get("/Filter")
+        if filters == Name.LZWDecode or isinstance(filters, Array) and Name.LZWDecode in list(filters):
+            obj.write(zlib.compress(obj.read_bytes()), filter=Name.FlateDecode)
 
 
 def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
     """XMP from the document information (title, author, dates, producer), so the two agree, and
     the PDF/A identification when ``claim``."""
     info = pdf.docinfo
+    had_metadata = "/Metadata" in pdf.Root
     for key in list(info.keys()):
         # /Trapped is not needed; an empty /Author or /Keywords says nothing; either would be
         # one more field that XMP has to agree with
@@ -165,23 +191,29 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
             meta["dc:title"] = str(info["/Title"])
         if "/Author" in info:
             meta["dc:creator"] = [str(info["/Author"])]
-        for key in ("pdfaid:part", "pdfaid:conformance"):
-            if key in meta:
-                del meta[key]
         if claim:
             meta["pdfaid:part"] = "3"
             meta["pdfaid:conformance"] = "B"
-    if "/Filter" in pdf.Root.Metadata:  # PDF/A: XMP readable without decoding
-        pdf.Root.Metadata.write(pdf.Root.Metadata.read_bytes())
+        elif had_metadata:
+            for key in ("pdfaid:part", "pdfaid:conformance"):
+                if key in meta:
+                    del meta[key]
+    xmp = pdf.Root.Metadata.read_bytes()
+    if _PDFUA_NS in xmp and _EXTENSION_NS not in xmp:
+        # PDF/A accepts only its predefined XMP schemas unless the file describes the others:
+        # the text-layer pass may claim PDF/UA (pdfuaid), which then needs this description
+        xmp = xmp.replace(b"</rdf:RDF>", _PDFUA_EXTENSION.encode() + b"</rdf:RDF>", 1)
+    pdf.Root.Metadata.write(xmp)  # and uncompressed: PDF/A wants XMP readable without decoding
 
 
 def _save(pdf: Pdf) -> bytes:
     out = io.BytesIO()
     # deterministic_id: the /ID PDF/A requires, the same for the same content; encryption=False
-    # drops an owner-password encryption (a user password would not have opened); streams in
-    # LZW (forbidden) are decoded and written again with Flate
+    # drops an owner-password encryption (a user password would not have opened);
+    # compress_streams=False keeps every stream as it is encoded (qpdf would otherwise decode
+    # ReportLab's ASCII85 layers and compress again: 80 ms for the seed report instead of 10)
     pdf.save(out, deterministic_id=True, fix_metadata_version=False, encryption=False,
-             compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
+             compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return out.getvalue()
 
 
@@ -193,12 +225,16 @@ def to_pdfa(data: bytes, lang: str = "th") -> bytes:
         pdf.Root.OutputIntents = Array([_output_intent(pdf)])
         if "/Lang" not in pdf.Root:
             pdf.Root.Lang = String(lang)
-        # ReportLab lists Helvetica in every page's resources even when no text uses it (the
-        # image pages of a bundle): an unused, unembedded font would still be found by checkers
-        pdf.remove_unreferenced_resources()
         _fix_annotations(pdf)
-        _fix_images(pdf)
-        _set_metadata(pdf, lang, claim=not page_problems(pdf))
+        objects = list(_walk(pdf))
+        _fix_streams(objects)
+        problems = page_problems(pdf, objects)
+        if problems:
+            # a font listed in resources but never selected is not "used": drop such entries
+            # and look again (costly, so only when something was found)
+            pdf.remove_unreferenced_resources()
+            problems = page_problems(pdf)
+        _set_metadata(pdf, lang, claim=not problems)
         return _save(pdf)
 
 
@@ -225,7 +261,8 @@ def attach_associated_file(pdf: bytes, name: str, data: bytes, mime: str, relati
         raise ValueError(f"AFRelationship must be one of {sorted(_RELATIONSHIPS)}")
     when = modified or datetime.now(UTC)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        stream = doc.make_stream(data)
+        stream = doc.make_stream(zlib.compress(data))
+        stream["/Filter"] = Name.FlateDecode
         stream["/Type"] = Name.EmbeddedFile
         stream["/Subtype"] = Name("/" + mime)
         stream["/Params"] = Dictionary(

@@ -247,3 +247,27 @@ def test_the_checker_wants_associated_files_listed_and_typed(rendered):
 def test_an_unknown_relationship_is_refused(rendered):
     with pytest.raises(ValueError):
         attach_associated_file(_memo(rendered), "x.json", b"{}", "application/json", relationship="Owner")
+
+
+# --- issued through the real path (render, bundle, store, read back over HTTP) -----------------
+
+@pytest.mark.django_db
+def test_issued_memo_and_announcement_are_pdfa_unless_an_attachment_breaks_it(api):
+    from .conftest import create_memo
+    from .test_attachments import ANNOUNCEMENT, approve, issue, memo_pdf, public_pdf, upload
+
+    m = create_memo(api, announcement=ANNOUNCEMENT)
+    assert upload(api, m["id"], "annex.pdf", sarabun_pdf("ภาคผนวก ข"), publish="true").status_code == 201
+    assert upload(api, m["id"], "photo.png", image("RGB", "PNG"), publish="true").status_code == 201
+    # kept for the memo's readers only: a script's PDF with Helvetica, not embedded
+    assert upload(api, m["id"], "draft.pdf", helvetica_pdf(), publish="false").status_code == 201
+    approve(api, m["id"])
+    assert issue(m["id"]).state == "done"
+
+    public = public_pdf(m["id"])
+    assert problems(public) == [] and claims_pdfa(public)
+    whole = memo_pdf(api, m["id"])
+    assert not claims_pdfa(whole)  # honest: the Helvetica page is not archival
+    with pikepdf.open(io.BytesIO(whole)) as pdf:
+        assert page_problems(pdf) == ["font /Helvetica not embedded"]
+        assert "th" in pdf.open_metadata()["dc:language"] and "/OutputIntents" in pdf.Root

@@ -17,8 +17,8 @@ from lxml import etree
 from pikepdf import Array, Dictionary, Name, Stream
 
 NOT_COVERED = (
-    "content-stream operators and operands beyond q/Q nesting (undefined operators, text drawn "
-    "with a font absent from resources, .notdef glyphs)",
+    "content-stream operators and operands beyond q/Q nesting and .notdef glyphs in page contents "
+    "(undefined operators, text in form XObjects and annotation appearances)",
     "ICC profile internals beyond its header (class, colour space, version) and that LittleCMS opens it",
     "transparency groups' blending colour spaces in detail, optional content configurations",
     "XMP extension schemas: a namespace is accepted when PDF/A predefines it or the file names it in a "
@@ -223,6 +223,75 @@ def _truetype(font: Dictionary) -> list[str]:
     return out
 
 
+def _glyph_lookup(font: Dictionary):
+    """code bytes -> glyph names (None for a code with no glyph), for embedded TrueType fonts."""
+    from fontTools.ttLib import TTFont
+
+    if font.get("/Subtype") == "/Type0":
+        cid = font.DescendantFonts[0]
+        to_gid = cid.get("/CIDToGIDMap")
+        table = None if not isinstance(to_gid, Stream) else to_gid.read_bytes()
+
+        def gids(raw: bytes) -> list[str | None]:
+            out = []
+            for i in range(0, len(raw) - 1, 2):
+                code = raw[i] << 8 | raw[i + 1]
+                gid = code if table is None else (table[2 * code] << 8 | table[2 * code + 1]
+                                                  if 2 * code + 1 < len(table) else 0)
+                out.append(None if gid == 0 else str(gid))
+            return out
+        return gids
+    desc = font.get("/FontDescriptor")
+    if font.get("/Subtype") != "/TrueType" or not isinstance(desc, Dictionary) or "/FontFile2" not in desc:
+        return None
+    program = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+    cmap = program["cmap"].tables[0].cmap if program["cmap"].tables else {}
+    # ReportLab gives a character the font lacks a code of its own, drawn with a copy of glyph 0
+    # (.notdef) under another index: found by comparing outlines, when .notdef has one
+    glyf = program["glyf"] if "glyf" in program else None
+    notdef = {".notdef"}
+    if glyf is not None:
+        order = program.getGlyphOrder()
+        box = glyf[order[0]].compile(glyf)
+        if box:
+            notdef |= {g for g in order if glyf[g].compile(glyf) == box}
+
+    # and ReportLab encodes a character it has no glyph for as a code whose ToUnicode is U+0000
+    # (drawn with the font's empty NULL glyph): the character is lost the same way
+    lost = set()
+    if isinstance(font.get("/ToUnicode"), Stream):
+        cmap_text = font.ToUnicode.read_bytes().decode("latin-1")
+        lost = {int(c, 16) for c, u in re.findall(r"<([0-9A-Fa-f]{2})>\s*<([0-9A-Fa-f]{4})>", cmap_text) if int(u, 16) == 0}
+
+    def names(raw: bytes) -> list[str | None]:
+        found = [None if b in lost else cmap.get(b, cmap.get(0xF000 + b)) for b in raw]
+        return [None if g is None or g in notdef else g for g in found]
+    return names
+
+
+def _notdef(pdf: pikepdf.Pdf) -> list[str]:
+    """ISO 19005-3 6.2.11.8: no text shown with the .notdef glyph (a character the font lacks
+    would print as a box, or as nothing, depending on the reader)."""
+    out, lookups = [], {}
+    for number, page in enumerate(pdf.pages, 1):
+        fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
+        current = None
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op == "Tf" and str(operands[0]) in fonts:
+                font = fonts[str(operands[0])]
+                if font.objgen not in lookups:
+                    lookups[font.objgen] = _glyph_lookup(font)
+                current = lookups[font.objgen]
+            elif op in ("Tj", "'", '"', "TJ") and current is not None:
+                items = operands[0] if op == "TJ" else [operands[-1]]
+                for item in items:
+                    if isinstance(item, pikepdf.String) and None in current(bytes(item)):
+                        out.append(f"page {number}: text shown with .notdef (a character the font lacks)")
+                        break
+    return list(dict.fromkeys(out))
+
+
 def _fonts(pdf: pikepdf.Pdf, data: bytes) -> list[str]:
     out = []
     for obj in _objects(pdf):
@@ -371,5 +440,6 @@ def problems(data: bytes) -> list[str]:
     """Every finding, empty when the file passes what this checker covers."""
     out = _file_structure(data)
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        out += _catalog(pdf) + _metadata(pdf) + _output_intent(pdf) + _fonts(pdf, data) + _objects_rules(pdf)
+        out += _catalog(pdf) + _metadata(pdf) + _output_intent(pdf) + _fonts(pdf, data) + _notdef(pdf)
+        out += _objects_rules(pdf)
     return list(dict.fromkeys(out))

@@ -107,6 +107,11 @@ def test_the_checker_catches_wrong_widths_and_mismatched_dates(rendered):
     assert any("/ModDate" in p for p in found)
 
 
+def test_the_checker_finds_a_character_the_font_lacks():
+    assert problems(to_pdfa(sarabun_pdf("กขค ทดสอบ"))) == []
+    assert problems(to_pdfa(sarabun_pdf("ก中文"))) == ["page 1: text shown with .notdef (a character the font lacks)"]
+
+
 def test_a_standard_font_not_embedded_keeps_the_claim_off():
     pdf = to_pdfa(helvetica_pdf())
     assert not claims_pdfa(pdf)

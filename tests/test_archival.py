@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from memos.documents.fonts import REGULAR, register
 from memos.documents.render import render
 
 from .pdfa_check import problems
+from .pdfcheck import pdftotext
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted([*ROOT.glob("examples/*.json"), *(ROOT / "tests" / "data").glob("*.json")])
@@ -84,6 +86,18 @@ def test_metadata_says_what_the_document_is(rendered, name):
             assert meta["dc:creator"] == [data["agency"]["name"]]
         assert meta["pdf:Producer"] == str(pdf.docinfo["/Producer"])
         assert pdf.Root.OutputIntents[0].OutputConditionIdentifier == "sRGB IEC61966-2.1"
+
+
+@pytest.mark.parametrize("name", ["memo.json", "announcement.json"])
+def test_the_archival_pass_changes_no_pixel_and_no_text(name):
+    raw = render(parse_document(json.loads((ROOT / "examples" / name).read_text())))
+    archival = to_pdfa(raw)
+
+    def look(pdf: bytes) -> tuple[bytes, str]:
+        pixels = subprocess.run(["pdftoppm", "-r", "60", "-gray", "-"], input=pdf, capture_output=True, check=True)
+        return pixels.stdout, pdftotext(pdf)
+
+    assert look(raw) == look(archival)
 
 
 def test_the_checker_fails_reportlab_output_before_the_archival_pass(rendered):

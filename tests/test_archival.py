@@ -105,6 +105,7 @@ def test_the_checker_fails_reportlab_output_before_the_archival_pass(rendered):
     found = problems(raw)
     assert "no GTS_PDFA1 output intent" in found and "catalog has no /Metadata stream" in found
     assert problems(to_pdfa(raw)) == []
+    assert problems(to_pdfa(to_pdfa(raw))) == []  # a second pass (bundling does one) changes nothing wrong
 
 
 def test_the_checker_catches_wrong_widths_and_mismatched_dates(rendered):

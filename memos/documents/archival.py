@@ -8,8 +8,8 @@ how pages are drawn (the text-layer pass may rewrite content streams before this
 
 The claim (``pdfaid:part=3``, ``conformance=B``) is written only by :func:`to_pdfa`, which first
 checks the pages with :func:`page_problems`; a document whose pages break a rule we can check
-(a font not embedded, a DeviceCMYK image, LZW, JavaScript) gets the output intent and metadata
-but no claim, so nothing says "archival" about a file that is not. :func:`claims_pdfa` reads the
+but not repair (a font not embedded, a DeviceCMYK image, JavaScript) gets the output intent and
+metadata but no claim, so nothing says "archival" about a file that is not. :func:`claims_pdfa` reads the
 claim back. What is and is not verified is listed in the README ("Archival PDF").
 
 Pure: no Django; pikepdf and Pillow only.
@@ -55,8 +55,8 @@ _RELATIONSHIPS = {"Source", "Data", "Alternative", "Supplement", "Unspecified"}
 def srgb_icc() -> bytes:
     """An sRGB ICC profile made by LittleCMS through Pillow (no file to ship or license).
 
-    LittleCMS stamps the creation time in the header; it is fixed to 2000-01-01 so the same
-    document renders to the same bytes, and the profile ID (an MD5 over the profile, ICC.1:2010
+    LittleCMS stamps the creation time in the header; it is fixed to 2000-01-01 so the profile
+    is the same bytes in every document and every run, and the profile ID (an MD5 over the profile, ICC.1:2010
     7.2.18) is recomputed when LittleCMS wrote one."""
     from PIL import ImageCms
 
@@ -139,13 +139,12 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
                 problems.append(f"font {obj.get('/BaseFont')} not embedded")
         if obj.get("/S") == "/JavaScript" or "/JS" in obj:
             problems.append("JavaScript")
-        for key in ("/ColorSpace",):
-            spaces = obj.get(key)
-            if isinstance(spaces, Dictionary):  # a resource dictionary's named colour spaces
-                for name, cs in spaces.items():
-                    why = _colour_space_problem(cs)
-                    if why:
-                        problems.append(f"resource {name}: {why}")
+        spaces = obj.get("/ColorSpace")
+        if isinstance(spaces, Dictionary):  # a resource dictionary's named colour spaces
+            for name, cs in spaces.items():
+                why = _colour_space_problem(cs)
+                if why:
+                    problems.append(f"resource {name}: {why}")
     return sorted(set(problems))
 
 
@@ -256,7 +255,8 @@ def attach_associated_file(pdf: bytes, name: str, data: bytes, mime: str, relati
     and /Params (ModDate, Size, CheckSum) PDF/A-3 asks for. An attachment of the same name is
     replaced (a record regenerated at re-issue must not appear twice).
 
-    Why the catalog: the decision record speaks of the document as a whole, not of a page."""
+    Why the catalog: the decision record speaks of the document as a whole, not of a page.
+    The file is written anew (not an incremental update): attach before signing, never after."""
     if relationship not in _RELATIONSHIPS:
         raise ValueError(f"AFRelationship must be one of {sorted(_RELATIONSHIPS)}")
     when = modified or datetime.now(UTC)

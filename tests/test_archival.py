@@ -88,6 +88,26 @@ def test_metadata_says_what_the_document_is(rendered, name):
         assert pdf.Root.OutputIntents[0].OutputConditionIdentifier == "sRGB IEC61966-2.1"
 
 
+def test_emblems_and_signatures_of_every_kind_keep_the_document_pdfa(tmp_path):
+    """An emblem with transparency (soft mask), a palette PNG, a grey JPEG and an RGB JPEG."""
+    files = {"emblem.png": ("RGBA", "PNG"), "palette.png": ("P", "PNG"), "grey.jpg": ("L", "JPEG"),
+             "rgb.jpg": ("RGB", "JPEG")}
+    for name, (mode, fmt) in files.items():
+        img = Image.new("RGBA" if mode == "RGBA" else "RGB", (90, 60), (120, 30, 30, 255))
+        img.paste((255, 255, 255, 0) if mode == "RGBA" else (250, 250, 250), (0, 0, 45, 30))
+        (img if mode in ("RGBA", "RGB") else img.convert(mode)).save(tmp_path / name, fmt)
+    data = json.loads((ROOT / "examples" / "memo.json").read_text())
+    data["agency"]["emblem"] = str(tmp_path / "emblem.png")
+    data["signer"]["signature"] = str(tmp_path / "palette.png")
+    data["endorsements"][0]["signature"] = str(tmp_path / "grey.jpg")
+    data["endorsements"][-1]["signature"] = str(tmp_path / "rgb.jpg")
+    pdf = render_pdf(data)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        images = [o for o in doc.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert any("/SMask" in o for o in images) and len(images) >= 4
+    assert problems(pdf) == [] and claims_pdfa(pdf)
+
+
 @pytest.mark.parametrize("name", ["memo.json", "announcement.json"])
 def test_the_archival_pass_changes_no_pixel_and_no_text(name):
     raw = render(parse_document(json.loads((ROOT / "examples" / name).read_text())))

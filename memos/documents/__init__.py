@@ -7,6 +7,7 @@ __all__ = ["DocumentError", "parse_document", "render_pdf"]
 
 def render_pdf(data: object) -> bytes:
     """Validate ``data`` and render it; raises DocumentError on bad input."""
+    from .archival import to_pdfa  # PDF/A-3b pass, last: after anything that rewrites the file
     from .render import render
 
-    return render(parse_document(data))
+    return to_pdfa(render(parse_document(data)))

@@ -20,6 +20,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from . import layout as L
+from .archival import to_pdfa
+from .fonts import REGULAR, register
 from .schema import DocumentError
 
 # An A4 page scanned at 600 dpi is about 35 million pixels. A larger image is refused rather
@@ -173,7 +175,9 @@ def _image_page(data: bytes) -> bytes:
     scale = min(box_w / iw, box_h / ih, 1.0)
     w, h = iw * scale, ih * scale
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=L.PAGE)
+    # the initial font: ReportLab sets it on every page, and Helvetica would not be embedded (PDF/A)
+    register()
+    canvas = Canvas(out, pagesize=L.PAGE, initialFontName=REGULAR)
     canvas.drawImage(img, L.MARGIN_LEFT + (box_w - w) / 2, ph - L.MARGIN_TOP - h, w, h)
     canvas.showPage()
     canvas.save()
@@ -201,4 +205,6 @@ def bundle(main: bytes, attachments: list[bytes]) -> bytes:
             raise DocumentError([f"attachment {i}: cannot be read ({exc})"]) from exc
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    # pypdf keeps pages, not the catalog: the output intent and XMP are put back, and the PDF/A
+    # claim kept only if the appended pages pass archival.page_problems (fonts embedded, no CMYK)
+    return to_pdfa(out.getvalue())

@@ -390,6 +390,27 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
     return lines
 
 
+def text_out(t, s: ShapedStr | str) -> None:
+    """``t.textOut(s)``, with the operators it writes remembered per document. Why: ReportLab formats
+    every glyph of a shaped string on each call, and documents draw the same words over and over (the
+    seed report: 3,595 calls, 613 different). The output depends on the text object's font, size,
+    leading, rise and current font subset, and on the document's subset codes, which do not change
+    once a glyph has one: all of that is the key, so the bytes written are the same."""
+    cache = t._canvas.__dict__.setdefault("_text_out_cache", {})
+    data = getattr(s, "__shapeData__", None)
+    key = (t._fontname, t._fontsize, t._leading, t._rise, t._curSubset, str(s), tuple(data) if data else None)
+    hit = cache.get(key)
+    if hit is None:
+        x = t._x
+        t.textOut(s)
+        cache[key] = (t._code[-1], t._curSubset, t._x - x)
+        return
+    code, t._curSubset, dx = hit
+    t._code.append(code)
+    t._x += dx
+
+
+@lru_cache(maxsize=20000)
 def actual_text_open(text: str) -> str:
     utf16 = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{utf16}>>> BDC"
@@ -432,7 +453,7 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
             s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
-        t.textOut(s)
+        text_out(t, s)
         cx += w + e_c * len(gaps)
     canv.drawText(t)
     canv._code.append("EMC")

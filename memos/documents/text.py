@@ -395,17 +395,18 @@ def text_out(t, s: ShapedStr | str) -> None:
     every glyph of a shaped string on each call, and documents draw the same words over and over (the
     seed report: 3,595 calls, 613 different). The output depends on the text object's font, size,
     leading, rise and current font subset, and on the document's subset codes, which do not change
-    once a glyph has one: all of that is the key, so the bytes written are the same."""
+    once a glyph has one: all of that is the key, so the bytes written are the same. The string is
+    known by identity (``shaped`` returns the same object for the same word); the cache holds it, so
+    its id is not reused while the document is drawn."""
     cache = t._canvas.__dict__.setdefault("_text_out_cache", {})
-    data = getattr(s, "__shapeData__", None)
-    key = (t._fontname, t._fontsize, t._leading, t._rise, t._curSubset, str(s), tuple(data) if data else None)
+    key = (id(s), t._fontname, t._fontsize, t._leading, t._rise, t._curSubset)
     hit = cache.get(key)
     if hit is None:
         x = t._x
         t.textOut(s)
-        cache[key] = (t._code[-1], t._curSubset, t._x - x)
+        cache[key] = (s, t._code[-1], t._curSubset, t._x - x)
         return
-    code, t._curSubset, dx = hit
+    _, code, t._curSubset, dx = hit
     t._code.append(code)
     t._x += dx
 

@@ -23,6 +23,7 @@ from reportlab.platypus.flowables import Flowable
 from . import layout as L
 from . import thai
 from .fonts import BOLD, REGULAR, ink_extents
+from .textout import text_out
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
@@ -388,27 +389,6 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
         s = starts[i]
         lines.append(Line(atoms[s:j], W[j] - W[s], j == n, first_indent if i == 0 else 0.0, ragged))
     return lines
-
-
-def text_out(t, s: ShapedStr | str) -> None:
-    """``t.textOut(s)``, with the operators it writes remembered per document. Why: ReportLab formats
-    every glyph of a shaped string on each call, and documents draw the same words over and over (the
-    seed report: 3,595 calls, 613 different). The output depends on the text object's font, size,
-    leading, rise and current font subset, and on the document's subset codes, which do not change
-    once a glyph has one: all of that is the key, so the bytes written are the same. The string is
-    known by identity (``shaped`` returns the same object for the same word); the cache holds it, so
-    its id is not reused while the document is drawn."""
-    cache = t._canvas.__dict__.setdefault("_text_out_cache", {})
-    key = (id(s), t._fontname, t._fontsize, t._leading, t._rise, t._curSubset)
-    hit = cache.get(key)
-    if hit is None:
-        x = t._x
-        t.textOut(s)
-        cache[key] = (s, t._code[-1], t._curSubset, t._x - x)
-        return
-    _, code, t._curSubset, dx = hit
-    t._code.append(code)
-    t._x += dx
 
 
 @lru_cache(maxsize=20000)

@@ -104,24 +104,23 @@ def _glyph_gaps(text: str, font: str, size: float) -> tuple[int, ...]:
     return tuple(starts[j] - 1 for j in chars if starts.get(j, 0) > 0)
 
 
-def _as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
-    if isinstance(s, ShapedStr):
-        return s
+@lru_cache(maxsize=50000)
+def _unshaped_data(s: str, font: str) -> tuple[ShapeData, ...]:
+    """One glyph per character at its advance (cached: justified lines ask for the same words)."""
     widths = getFont(font).face.charWidths
-    data = []
-    for i, ch in enumerate(s):
-        w = widths.get(ord(ch), 0)
-        data.append(ShapeData(i, w, 0, 0, 0, w))
-    return ShapedStr(s, shapeData=data)
+    return tuple(ShapeData(i, w, 0, 0, 0, w) for i, w in enumerate(widths.get(ord(ch), 0) for ch in s))
+
+
+_new_shape_data = tuple.__new__  # ShapeData(…) without namedtuple's Python-level __new__ (hot in _spread)
 
 
 def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: float) -> ShapedStr:
     """Add ``extra_units`` (1/1000 em) to the advance of each glyph in ``gaps``: the pen moves on after
     a whole cluster, so the marks of a cluster keep their GPOS offsets on their base."""
-    s = _as_shaped(s, font)
-    data = list(s.__shapeData__)
+    data = list(s.__shapeData__ if isinstance(s, ShapedStr) else _unshaped_data(s, font))
     for i in gaps:
-        data[i] = data[i]._replace(x_advance=data[i].x_advance + extra_units)
+        cluster, x_advance, *rest = data[i]
+        data[i] = _new_shape_data(ShapeData, (cluster, x_advance + extra_units, *rest))
     return ShapedStr(str(s), shapeData=data)
 
 

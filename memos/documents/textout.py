@@ -49,7 +49,13 @@ def format_shaped(t, text) -> str:
         sd0 = 0
         shape_data = text.__shapeData__
         fontsize = t._fontsize
-        for subset, chunk in font.splitString(text, doc):
+        # a string's glyph codes in the document's subsets never change once assigned: split once per
+        # document (a justified line's stretched words split as the words themselves)
+        splits = canv.__dict__.setdefault("_split_cache", {})
+        split = splits.get((font.fontName, str(text)))
+        if split is None:
+            split = splits[font.fontName, str(text)] = font.splitString(text, doc)
+        for subset, chunk in split:
             if subset != t._curSubset:
                 if not tmpl:
                     tmpl = f"{fp_str(fontsize)} Tf {fp_str(t._leading)} TL"

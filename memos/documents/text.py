@@ -128,7 +128,7 @@ def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: f
 JOIN_NONE, JOIN_WORD, JOIN_INNER = 0, 1, 2
 
 
-@dataclass
+@dataclass(slots=True)  # slots: made by the thousand per document, read in the breaking loops
 class Piece:
     text: str
     font: str

@@ -36,11 +36,25 @@ def format_shaped(t, text) -> str:
     as "0", and starts a new run (with a ``Ts`` rise) when a glyph's y offset changes the rise. The
     same here, accumulated as it goes; rises go through ``t.setRise`` so its quirks are kept."""
     font = getFont(t._fontname)
-    if not (font._dynamicFont and font.shapable and isinstance(text, ShapedStr)):
+    if not font._dynamicFont or isinstance(text, bytes):
         return t._formatText(text)
     canv = t._canvas
     doc = canv._doc
     escape = canv._escape
+    # a string's glyph codes in the document's subsets never change once assigned: split once per
+    # document (a justified line's stretched words split as the words themselves)
+    splits = canv.__dict__.setdefault("_split_cache", {})
+    split = splits.get((font.fontName, str(text)))
+    if split is None:
+        split = splits[font.fontName, str(text)] = font.splitString(text, doc)
+    if not (font.shapable and isinstance(text, ShapedStr)):  # unshaped text: one string per subset
+        code = []
+        for subset, chunk in split:
+            if subset != t._curSubset:
+                code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL")
+                t._curSubset = subset
+            code.append(f"({escape(chunk)}) Tj")
+        return " ".join(code)
     state = (t._code, t._x, t._y)
     try:
         t._code = code = []
@@ -49,12 +63,6 @@ def format_shaped(t, text) -> str:
         sd0 = 0
         shape_data = text.__shapeData__
         fontsize = t._fontsize
-        # a string's glyph codes in the document's subsets never change once assigned: split once per
-        # document (a justified line's stretched words split as the words themselves)
-        splits = canv.__dict__.setdefault("_split_cache", {})
-        split = splits.get((font.fontName, str(text)))
-        if split is None:
-            split = splits[font.fontName, str(text)] = font.splitString(text, doc)
         for subset, chunk in split:
             if subset != t._curSubset:
                 if not tmpl:

@@ -47,27 +47,33 @@ def format_shaped(t, text) -> str:
     split = splits.get((font.fontName, str(text)))
     if split is None:
         split = splits[font.fontName, str(text)] = font.splitString(text, doc)
+    selects = canv.__dict__.setdefault("_select_cache", {})  # "/F1+0 16 Tf 26.4 TL" per font subset
+
+    def select(subset: int) -> str:
+        key = (font.fontName, subset, t._fontsize, t._leading)
+        op = selects.get(key)
+        if op is None:
+            op = selects[key] = f"{font.getSubsetInternalName(subset, doc)} {fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
+        return op
+
     if not (font.shapable and isinstance(text, ShapedStr)):  # unshaped text: one string per subset
         code = []
         for subset, chunk in split:
             if subset != t._curSubset:
-                code.append(f"{font.getSubsetInternalName(subset, doc)} {fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL")
+                code.append(select(subset))
                 t._curSubset = subset
             code.append(f"({escape(chunk)}) Tj")
         return " ".join(code)
     state = (t._code, t._x, t._y)
     try:
         t._code = code = []
-        tmpl = None
         r0 = t._rise
         sd0 = 0
         shape_data = text.__shapeData__
         fontsize = t._fontsize
         for subset, chunk in split:
             if subset != t._curSubset:
-                if not tmpl:
-                    tmpl = f"{fp_str(fontsize)} Tf {fp_str(t._leading)} TL"
-                code.append(f"{font.getSubsetInternalName(subset, doc)} {tmpl}")
+                code.append(select(subset))
                 t._curSubset = subset
             sd1 = sd0 + len(chunk)
             parts: list[str] | None = None

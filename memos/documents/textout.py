@@ -9,7 +9,10 @@ ReportLab's own ``PDFTextObject._formatText`` and the seed documents' PDFs):
 - ``format_shaped`` is ReportLab's formatting of a ``ShapedStr`` (``PDFTextObject._formatText``,
   ttfonts branch) with the per-glyph work done once instead of three list items per glyph run
   through ``groupby``: justified lines are new strings each time (their advances are stretched), so
-  they miss the cache and take this path.
+  they miss the cache and take this path. It also remembers, per document, how a string splits
+  into font-subset codes and the font-selection operator of each subset.
+
+Every cache lives on the canvas, so it ends with the document: nothing carries over between renders.
 
 ReportLab is pinned exactly (pyproject.toml): both lean on its text object's internals.
 """

@@ -23,6 +23,7 @@ from reportlab.platypus.flowables import Flowable
 from . import layout as L
 from . import thai
 from .fonts import BOLD, REGULAR, ink_extents
+from .textout import text_out
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
@@ -103,24 +104,23 @@ def _glyph_gaps(text: str, font: str, size: float) -> tuple[int, ...]:
     return tuple(starts[j] - 1 for j in chars if starts.get(j, 0) > 0)
 
 
-def _as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
-    if isinstance(s, ShapedStr):
-        return s
+@lru_cache(maxsize=50000)
+def _unshaped_data(s: str, font: str) -> tuple[ShapeData, ...]:
+    """One glyph per character at its advance (cached: justified lines ask for the same words)."""
     widths = getFont(font).face.charWidths
-    data = []
-    for i, ch in enumerate(s):
-        w = widths.get(ord(ch), 0)
-        data.append(ShapeData(i, w, 0, 0, 0, w))
-    return ShapedStr(s, shapeData=data)
+    return tuple(ShapeData(i, w, 0, 0, 0, w) for i, w in enumerate(widths.get(ord(ch), 0) for ch in s))
+
+
+_new_shape_data = tuple.__new__  # ShapeData(…) without namedtuple's Python-level __new__ (hot in _spread)
 
 
 def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: float) -> ShapedStr:
     """Add ``extra_units`` (1/1000 em) to the advance of each glyph in ``gaps``: the pen moves on after
     a whole cluster, so the marks of a cluster keep their GPOS offsets on their base."""
-    s = _as_shaped(s, font)
-    data = list(s.__shapeData__)
+    data = list(s.__shapeData__ if isinstance(s, ShapedStr) else _unshaped_data(s, font))
     for i in gaps:
-        data[i] = data[i]._replace(x_advance=data[i].x_advance + extra_units)
+        cluster, x_advance, *rest = data[i]
+        data[i] = _new_shape_data(ShapeData, (cluster, x_advance + extra_units, *rest))
     return ShapedStr(str(s), shapeData=data)
 
 
@@ -128,7 +128,7 @@ def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: f
 JOIN_NONE, JOIN_WORD, JOIN_INNER = 0, 1, 2
 
 
-@dataclass
+@dataclass(slots=True)  # slots: made by the thousand per document, read in the breaking loops
 class Piece:
     text: str
     font: str
@@ -390,6 +390,7 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
     return lines
 
 
+@lru_cache(maxsize=20000)
 def actual_text_open(text: str) -> str:
     utf16 = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{utf16}>>> BDC"
@@ -432,7 +433,7 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
             s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
-        t.textOut(s)
+        text_out(t, s)
         cx += w + e_c * len(gaps)
     canv.drawText(t)
     canv._code.append("EMC")

@@ -7,10 +7,17 @@ names); the break rules on top of it are checked again, independently, by the PD
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
+import os
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
-from pythainlp.util import thai_strftime
+import pythainlp
+from pythainlp.util import Trie, thai_strftime
 
 from . import digits
 
@@ -52,12 +59,118 @@ def thai_time(moment: dt.datetime) -> str:
     return thai_digits(moment.strftime("%H:%M")) + " น."
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    from pythainlp.corpus.common import thai_words
-    from pythainlp.tokenize import Tokenizer
+class WordList(Trie):
+    """pythainlp's ``Trie`` interface over a sorted tuple of words, for ``word_tokenize(custom_dict=…)``.
 
-    return Tokenizer(custom_dict=set(thai_words()) | USER_WORDS, engine="newmm", keep_whitespace=True)
+    Why: pythainlp builds its node trie word by word (62,000 words: about a second of CPU, most of a
+    one-off ``render_document``), while a sorted tuple loads from the marshal cache below in a few
+    milliseconds. ``newmm`` only asks ``prefixes``; a bisection per character answers it with the same
+    words in the same order (shortest first) as the node trie.
+    """
+
+    def __init__(self, words: Iterable[str] = ()) -> None:  # the Trie's nodes are not built
+        self._words: tuple[str, ...] = tuple(sorted({w.strip() for w in words} - {""}))
+
+    @classmethod
+    def from_sorted(cls, words: tuple[str, ...]) -> WordList:
+        """A list already sorted and stripped (the cache's), taken as is."""
+        obj = cls.__new__(cls)
+        obj._words = words
+        return obj
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        words, n = self._words, len(self._words)
+        res: list[str] = []
+        k = 0
+        for i in range(start + 1, len(text) + 1):
+            s = text[start:i]
+            k = bisect_left(words, s, k)  # the prefixes grow, so the search only moves on
+            if k == n:
+                break
+            w = words[k]
+            if w == s:
+                res.append(s)
+            elif not w.startswith(s):
+                break  # no word goes on with this prefix
+        return res
+
+    def add(self, word: str) -> None:
+        word = word.strip()
+        if word and word not in self:
+            self._words = tuple(sorted((*self._words, word)))
+
+    def remove(self, word: str) -> None:
+        self._words = tuple(w for w in self._words if w != word)
+
+    def __contains__(self, key: object) -> bool:
+        k = bisect_left(self._words, key)
+        return k < len(self._words) and self._words[k] == key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+
+# The word lists, sorted, cached in var/cache (VAR_DIR, as config.settings): keyed by pythainlp's version
+# (its dictionary ships with it), USER_WORDS and this format, rebuilt when the key differs.
+CACHE_FORMAT = 1
+
+
+def cache_path() -> Path:
+    root = Path(__file__).resolve().parents[2]  # settings.BASE_DIR
+    return Path(os.environ.get("VAR_DIR") or root / "var") / "cache" / "thai-words.marshal"
+
+
+def cache_key() -> str:
+    user = hashlib.sha256("\n".join(sorted(USER_WORDS)).encode()).hexdigest()[:16]
+    return f"{CACHE_FORMAT}:{pythainlp.__version__}:{user}"
+
+
+def _build_word_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    from pythainlp.corpus.common import thai_words
+
+    base = WordList(thai_words())._words
+    return base, WordList((*base, *USER_WORDS))._words
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(pythainlp's words, the same with USER_WORDS), sorted: from the cache, built and saved if it is
+    missing, unreadable or stale. A cache that cannot be written is not an error (read-only installs)."""
+    path = cache_path()
+    try:
+        key, base, full = marshal.loads(path.read_bytes())
+        if key == cache_key():
+            return base, full
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    base, full = _build_word_lists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((cache_key(), base, full)))
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+    except OSError:
+        pass
+    return base, full
+
+
+@lru_cache(maxsize=1)
+def _words() -> WordList:
+    return WordList.from_sorted(word_lists()[1])
+
+
+@lru_cache(maxsize=1)
+def _plain_words() -> WordList:
+    return WordList.from_sorted(word_lists()[0])
+
+
+def _newmm(text: str, words: WordList) -> list[str]:
+    from pythainlp.tokenize import word_tokenize
+
+    return word_tokenize(text, custom_dict=words, engine="newmm", keep_whitespace=True)
 
 
 def may_break_between(left: str, right: str) -> bool:
@@ -80,7 +193,7 @@ def may_break_between(left: str, right: str) -> bool:
 
 @lru_cache(maxsize=20000)
 def _segment_chunk(chunk: str) -> tuple[str, ...]:
-    tokens = _tokenizer().word_tokenize(chunk)
+    tokens = _newmm(chunk, _words())
     pieces: list[str] = []
     for tok in tokens:
         if pieces and not may_break_between(pieces[-1], tok):
@@ -111,10 +224,8 @@ def segment(text: str) -> list[str]:
 def finer_words(word: str) -> tuple[str, ...]:
     """A too-wide piece split at plain ``newmm`` word boundaries (no compound dictionary entries),
     tried before cutting at character clusters."""
-    from pythainlp.tokenize import word_tokenize
-
     pieces: list[str] = []
-    for tok in word_tokenize(word, engine="newmm"):
+    for tok in _newmm(word, _plain_words()):
         if pieces and not may_break_between(pieces[-1], tok):
             pieces[-1] += tok
         else:
@@ -150,9 +261,7 @@ def clusters(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
-    from pythainlp.corpus.common import thai_words
-
-    return frozenset(thai_words()) | USER_WORDS
+    return frozenset(word_lists()[1])
 
 
 def _cover(word: str, words: frozenset[str]) -> tuple[str, ...] | None:

@@ -1,11 +1,12 @@
-"""python manage.py render_document INPUT.json -o OUT.pdf — the kind is read from the file."""
+"""python manage.py render_document INPUT.json -o OUT.pdf — the kind is read from the file.
 
-import json
-from pathlib import Path
+``manage.py`` runs this without Django when the arguments are just these (memos.documents.cli);
+this command is the path for ``call_command`` and Django's own options (--settings, --traceback…).
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from memos.documents import DocumentError, render_pdf
+from memos.documents.cli import RenderError, render_file
 
 
 class Command(BaseCommand):
@@ -18,15 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, input: str, output: str, **opts):
         try:
-            data = json.loads(Path(input).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CommandError(f"{input}: no such file") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{input}: not JSON ({exc})") from None
-        try:
-            pdf = render_pdf(data)
-        except DocumentError as exc:
-            raise CommandError(f"{input}: {exc.errors[0]}" + (f" (+{len(exc.errors) - 1} more)" if len(exc.errors) > 1 else "")) from None
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_bytes(pdf)
-        self.stdout.write(f"{output}: {len(pdf)} bytes")
+            size = render_file(input, output)
+        except RenderError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{output}: {size} bytes")

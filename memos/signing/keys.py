@@ -110,6 +110,49 @@ def cryptography_certificate(cert: asn1_x509.Certificate) -> c_x509.Certificate:
     return c_x509.load_der_x509_certificate(cert.dump())
 
 
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner re-parses its private key on every signature (an RSA key check costs
+    about 0.17 s, a tenth of the issuing budget); this one keeps the parsed ``cryptography`` key."""
+
+    def __init__(self, key, **kwargs):
+        super().__init__(**kwargs)
+        self._key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        digest = getattr(hashes, digest_algorithm.upper().replace("-", ""))()
+        if mechanism == "rsassa_pkcs1v15" and isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, padding.PKCS1v15(), digest)
+        if mechanism == "ecdsa" and isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(digest))
+        return super().sign_raw(data, digest_algorithm)
+
+
+class _DemoTimeStamper(timestamps.DummyTimeStamper):
+    """The demo TSA, answering in process, with its key parsed once (see _LoadedKeySigner)."""
+
+    def __init__(self, *, tsa_key_obj, **kwargs):
+        super().__init__(**kwargs)
+        self._key = tsa_key_obj
+
+    def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, moment: dt.datetime):
+        from asn1crypto import cms, core
+        from pyhanko.sign import general
+
+        digest = getattr(hashes, md_algorithm.upper().replace("-", ""))()
+        h = hashes.Hash(digest)
+        h.update(tst_info_data)
+        attrs = cms.CMSAttributes(
+            [
+                general.simple_cms_attribute("content_type", "tst_info"),
+                general.simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(moment)})),
+                general.simple_cms_attribute("signing_certificate", general.as_signing_certificate(self.tsa_cert)),
+                general.simple_cms_attribute("message_digest", h.finalize()),
+            ]
+        )
+        return self._key.sign(attrs.dump(), padding.PKCS1v15(), digest), attrs
+
+
 def _from_pkcs12(path: str, password: str, roots: list[asn1_x509.Certificate]):
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(
@@ -124,7 +167,8 @@ def _from_pkcs12(path: str, password: str, roots: list[asn1_x509.Certificate]):
     key_der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    signer = signers.SimpleSigner(
+    signer = _LoadedKeySigner(
+        key,
         signing_cert=certificate,
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore.from_certs(chain + roots),
@@ -194,8 +238,11 @@ def demo_timestamper(directory: Path) -> timestamps.TimeStamper:
     tsa_cert = _read_certs(directory / "tsa.pem")[0]
     _, _, key_der = asn1_pem.unarmor((directory / "tsa-key.pem").read_bytes())
     roots = _read_certs(directory / "root.pem")
-    return timestamps.DummyTimeStamper(
-        tsa_cert=tsa_cert, tsa_key=asn1_keys.PrivateKeyInfo.load(key_der), certs_to_embed=roots
+    return _DemoTimeStamper(
+        tsa_cert=tsa_cert,
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        tsa_key_obj=serialization.load_der_private_key(key_der, password=None),
+        certs_to_embed=roots,
     )
 
 

@@ -39,7 +39,11 @@ from pyhanko.sign import signers, timestamps
 from . import demo_pki
 
 
-class SigningConfigError(RuntimeError):
+class SigningError(RuntimeError):
+    """A document could not be signed: issuing writes nothing and the outbox retries."""
+
+
+class SigningConfigError(SigningError):
     """The signing configuration is incomplete or the key/certificate cannot be loaded."""
 
 

@@ -20,14 +20,11 @@ from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from .keys import Credentials
+from .keys import Credentials, SigningError
 from .stamp import SEAL_BOX
 
 FIELD_NAME = "AgencySignature"
-
-
-class SigningError(RuntimeError):
-    """The document could not be signed (expired certificate, TSA unreachable, bad key...)."""
+__all__ = ["FIELD_NAME", "SignatureInfo", "SigningError", "check_certificate", "sign_pdf", "validation_context"]
 
 
 @dataclass(frozen=True)

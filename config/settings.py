@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "workflow",
     "worker",
     "accounts",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.checks.admin_context",  # the signing certificate's expiry banner on admin pages
             ],
         },
     },
@@ -286,5 +288,9 @@ SIGNING_DEMO_DIR = env("SIGNING_DEMO_DIR", default=str(VAR_DIR / "pki"))
 SIGNING_DEMO_TSA = env.bool("SIGNING_DEMO_TSA", default=True)
 # The admin warns this many days before the signing certificate expires.
 SIGNING_EXPIRY_WARNING_DAYS = env.int("SIGNING_EXPIRY_WARNING_DAYS", default=30)
-# Upload limit of /verify/ and /api/verify/ (a signed memo with attachments is rarely above 20 MB).
-VERIFY_UPLOAD_MAX_BYTES = env.int("VERIFY_UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+# Upload limit of /verify/ and /api/verify/: the attachment limit (the upload handlers in
+# FILE_UPLOAD_HANDLERS cut any multipart body there); bigger documents are checked by their code.
+VERIFY_UPLOAD_MAX_BYTES = ATTACHMENT_MAX_BYTES
+# What /verify/ shows of a memo (announcements are public and show everything): a per-deployment
+# setting, from number, date, agency, steps ("ลงนามครบ ๔ ขั้น"), subject, approvers.
+VERIFY_MEMO_PUBLIC_FIELDS = env.list("VERIFY_MEMO_PUBLIC_FIELDS", default=["number", "date", "agency", "steps"])

@@ -26,10 +26,10 @@ from memos.documents.text import actual_text_open, shaped
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 10  # 50 bits: unguessable for a public lookup that shows only what is public anyway
 
-QR_SIZE = 1.5 * cm
+QR_SIZE = 1.8 * cm  # about 0.5 mm a module for a 60-character address: phones read it at arm's length
 MARGIN_RIGHT = 2 * cm
 MARGIN_LEFT = 3 * cm
-BOTTOM = 0.3 * cm
+BOTTOM = 0.15 * cm
 # The signature field on the last page: bottom-left band, inside the 2 cm bottom margin.
 SEAL_BOX = (MARGIN_LEFT, BOTTOM, MARGIN_LEFT + 8 * cm, BOTTOM + QR_SIZE)
 

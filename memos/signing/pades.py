@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -24,6 +25,17 @@ from .keys import Credentials, SigningError
 from .stamp import SEAL_BOX
 
 FIELD_NAME = "AgencySignature"
+
+
+class _NoFetchNotice(logging.Filter):
+    """pyHanko warns on every signature that it may not fetch revocation data: we hand it the CRLs
+    on purpose (no network at signing), so the warning is noise in the worker's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchNotice())
 __all__ = ["FIELD_NAME", "SignatureInfo", "SigningError", "check_certificate", "sign_pdf", "validation_context"]
 
 

@@ -16,9 +16,11 @@ import io
 import logging
 from dataclasses import dataclass
 
+from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.sign import fields, signers
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from .keys import Credentials, SigningError
@@ -94,8 +96,12 @@ def sign_pdf(pdf: bytes, creds: Credentials, info: SignatureInfo) -> bytes:
             meta,
             signer=creds.signer,
             timestamper=creds.timestamper,
-            # the seal itself is page content (stamp.py): the widget stays transparent over it
-            stamp_style=TextStampStyle(stamp_text="", border_width=0, background=None),
+            # the seal itself is page content (stamp.py, shaped like the document's Thai): the widget's
+            # appearance is empty, with no font (pyHanko's text stamp would add an unembedded Courier,
+            # which PDF/A refuses)
+            stamp_style=StaticStampStyle(
+                background=RawContent(b"", box=BoxConstraints(width=1, height=1)), border_width=0
+            ),
             new_field_spec=spec,
         )
         out = pdf_signer.sign_pdf(writer)

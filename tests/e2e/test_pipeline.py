@@ -135,6 +135,14 @@ def test_seed_chain_issues_the_memo_publishes_the_announcement_and_mails_each_ap
         status, page, _ = stack.request("GET", f"/verify/{code}/")
         assert status == 200 and "เอกสารถูกต้อง" in page.decode(), page.decode()[:2000]
         assert f"รหัสตรวจสอบ {code}" in pdftotext(bytes(doc.pdf))
+    # the QR printed on the memo's first page, decoded, opens the verification page over HTTP
+    (stack.tmp / "memo.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-singlefile", "-png", str(stack.tmp / "memo.pdf"),
+                    str(stack.tmp / "memo-p1")], check=True)
+    url = subprocess.run(["zbarimg", "-q", "--raw", str(stack.tmp / "memo-p1.png")], capture_output=True).stdout.decode().strip()
+    assert url == f"{stack.base_url}/verify/{memo.documents.get(kind='memo').verification.code}/"
+    with urllib.request.urlopen(url, timeout=60) as r:
+        assert r.status == 200 and "เอกสารถูกต้อง" in r.read().decode()
     status, body, _ = stack.request("GET", f"/api/verify/?code={memo.documents.get(kind='memo').verification.code}")
     assert status == 200 and json.loads(body)["status"] == "authentic"
     assert json.loads(body)["signature"]["timestamped"] and json.loads(body)["signature"]["ltv"]

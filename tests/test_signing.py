@@ -167,3 +167,11 @@ def test_the_admin_warns_30_days_before_the_certificate_expires(admin_client, se
     r = admin_client.get("/admin/")
     assert "ใบรับรองสำหรับลงนามเอกสารจะหมดอายุ" in r.content.decode()
     assert expiry_warning(now=dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).startswith("ใบรับรองสำหรับลงนามเอกสารหมดอายุแล้ว")
+
+
+def test_a_tsa_that_does_not_answer_is_a_signing_error(signing_pki):
+    from memos.signing import pades
+
+    creds = keys.load_credentials(keys.SigningConfig(demo_dir=str(signing_pki), tsa_url="http://127.0.0.1:9/"))
+    with pytest.raises(keys.SigningError):
+        pades.sign_pdf(_rendered(), creds, pades.SignatureInfo("x", "y", "z"))

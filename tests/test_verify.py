@@ -113,7 +113,10 @@ def test_an_unsigned_pdf_is_unknown_and_limits_hold(db, settings):
     r = c.post("/api/verify/", {"file": upload(buf.getvalue())})
     assert r.status_code == 400 and "ใหญ่เกิน" in r.json()["message"]
     assert c.post("/api/verify/", {}, content_type="application/json").status_code == 400
+    assert c.post("/api/verify/", [None, None], content_type="application/json").status_code == 400
+    assert c.post("/api/verify/", {"code": ""}, content_type="application/json").status_code == 404
     assert c.get("/api/verify/").status_code == 400
+    assert c.get("/api/verify/", {"code": ""}).status_code == 404
     assert c.get("/api/verify/", {"code": "AAAAA-AAAAA"}).status_code == 404
 
 

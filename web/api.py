@@ -80,17 +80,14 @@ class VerifyView(APIView):
         responses=RESPONSES,
     )
     def get(self, request):
-        code = request.query_params.get("code", "").strip()
-        if not code:
+        if "code" not in request.query_params:
             return _bad("กรุณาระบุรหัสตรวจสอบ (code)")
-        return self._answer(by_code(code))
+        return self._answer(by_code(request.query_params["code"].strip()))  # "" matches nothing: 404
 
     @extend_schema(
         summary="Verify an issued document by its code or its PDF",
         request={
-            "multipart/form-data": inline_serializer(
-                "VerifyUpload", {"file": serializers.FileField(required=False), "code": serializers.CharField(required=False)}
-            ),
+            "multipart/form-data": inline_serializer("VerifyUpload", {"file": serializers.FileField()}),
             "application/json": inline_serializer("VerifyCode", {"code": serializers.CharField()}),
         },
         responses=RESPONSES,
@@ -98,10 +95,12 @@ class VerifyView(APIView):
     def post(self, request):
         if declared_too_large(request._request):
             return _bad(too_large())
+        data = request.data
+        if not hasattr(data, "get"):  # a JSON array or scalar
+            return _bad("ส่งรหัสตรวจสอบ (code) หรือไฟล์ PDF (file)")
         upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        code = str(request.data.get("code", "") or "").strip()
-        if code and upload is None:
-            return self._answer(by_code(code))
+        if upload is None and "code" in data:
+            return self._answer(by_code(str(data.get("code") or "").strip()))
         try:
             return self._answer(by_pdf(read_pdf(request._request, upload)))
         except UploadRefused as exc:

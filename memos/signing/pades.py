@@ -11,9 +11,11 @@ Any failure raises SigningError: the caller (issuing) then writes nothing, the m
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
+import threading
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.content import RawContent
@@ -48,6 +50,25 @@ class SignatureInfo:
     name: str  # the approver
     reason: str  # e.g. "อนุมัติ: <position with capacity>"
     location: str  # the agency
+
+
+_meta_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _document_metadata_kept():
+    """pyHanko rewrites the document information and XMP of every revision it writes (the producer
+    gets "; pyHanko", the XMP packet becomes read-only), so the info dictionary and the XMP no longer
+    agree and the PDF/A-3b claim of the archival pass would be false. The signature and the DSS
+    update are written with the metadata left as rendered (the signing time is in the signature).
+    pyHanko has no option for this; its writers' ``_update_meta`` is switched off meanwhile."""
+    with _meta_lock:
+        original = IncrementalPdfFileWriter._update_meta
+        IncrementalPdfFileWriter._update_meta = lambda self: None
+        try:
+            yield
+        finally:
+            IncrementalPdfFileWriter._update_meta = original
 
 
 def validation_context(creds: Credentials, moment: dt.datetime | None = None) -> ValidationContext:
@@ -104,7 +125,8 @@ def sign_pdf(pdf: bytes, creds: Credentials, info: SignatureInfo) -> bytes:
             ),
             new_field_spec=spec,
         )
-        out = pdf_signer.sign_pdf(writer)
+        with _document_metadata_kept():
+            out = pdf_signer.sign_pdf(writer)
     except Exception as exc:  # pyHanko, the TSA client and the token raise many types
         raise SigningError(f"{type(exc).__name__}: {exc}") from exc
     return out.getvalue()

@@ -13,6 +13,7 @@ from .organisation import (
 )
 from .outbox import OutboxMessage
 from .register import RegisterCounter
+from .verification import VerificationCode
 
 __all__ = [
     "ActingAssignment",
@@ -34,4 +35,5 @@ __all__ = [
     "Route",
     "RouteStep",
     "Unit",
+    "VerificationCode",
 ]

@@ -36,13 +36,19 @@ def web(e2e_db, settings, tmp_path):
 # Left out, each for a reason that is not the API's contract:
 # - the token endpoint: fuzzing a login with thousands of wrong passwords is what login throttling
 #   exists to stop (tests/test_chain_api.py covers its answers);
-# - "schema-valid upload accepted" for attachments: the schema can say "a file", not "a real PDF, PNG
-#   or JPEG", which is what the upload checks (tests/test_chain_api.py, the attachment tests).
+# - "schema-valid upload accepted" for attachments and for a PDF sent to /api/verify/: the schema can
+#   say "a file", not "a real PDF, PNG or JPEG", which is what the upload checks (tests/test_chain_api.py,
+#   the attachment tests; tests/test_verify.py).
 CONFIG = """
 checks.enabled = true
 
 [[operations]]
 include-path = "/api/memos/{memo_id}/attachments/"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-path = "/api/verify/"
+include-method = "POST"
 checks.positive_data_acceptance.enabled = false
 """
 

@@ -13,12 +13,13 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail
+from . import history, mail, records
 from .document import announcement_document, memo_document, signer_position
 from .documents import render_pdf
 from .documents.bundle import bundle
 from .errors import Conflict
 from .models import Announcement, Decision, IssuedDocument, Memo, MemoState
+from .signing.embedded import attach_chain
 
 
 def _attachments(memo: Memo) -> list[tuple[bool, bytes]]:
@@ -60,9 +61,13 @@ def issue(memo_id: int) -> bool:
     assert approval.decision == Decision.Kind.APPROVE
     attachments = _attachments(memo)
 
-    pdf = render_pdf(memo_document(memo, decisions))
+    # the decision record so far (submit … approval), printed and attached; the issue record that
+    # follows names this PDF's hash
+    chain = records.chain_of(memo)
+    pdf = render_pdf(memo_document(memo, decisions, chain))
     # the memo's readers get every attachment
-    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, _with(pdf, [data for _, data in attachments]))
+    pdf = attach_chain(_with(pdf, [data for _, data in attachments]), records.chain_file(memo, chain))
+    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, pdf)
 
     announcement = None
     if memo.announcement:

@@ -114,7 +114,40 @@ def story(doc: MemoDocument) -> list:
         lines = [f"{e.position} {e.acting.kind}", e.acting.for_position] if e.acting else [e.position]
         block += signature_block(d(e.name), lines, e.signature, WIDTH, date=e.date)
         out.append(KeepTogether(block))
+    if doc.history:
+        out += history_block(doc.history)
     return out
+
+
+HISTORY_SIZE = L.BODY_SIZE - 2
+
+
+def history_block(steps) -> list:
+    """"ประวัติการพิจารณา": one line per record (Thai date and time, decision, who and in what
+    capacity) ending in the first 12 hex digits of its hash, kept in Arabic digits because a reader
+    types it in to compare with the attached record (FORMAT.md: codes keep their digits)."""
+    d = thai_digits
+    style = body(size=HISTORY_SIZE, left_indent=0.6 * L.FIRST_INDENT, first_indent=-0.6 * L.FIRST_INDENT)
+    lines = []
+    for n, step in enumerate(steps, 1):
+        who = step.name
+        if step.acting:
+            who += f" {step.position} {step.acting.kind} {step.acting.for_position}"
+        elif step.position:
+            who += f" {step.position}"
+        when = f"{thai_date(step.time.date())} {step.time:%H:%M} น."
+        lines.append(ThaiParagraph(
+            [(d(f"{n}. {when}  {step.decision}  {who.strip()}"), REGULAR, HISTORY_SIZE),
+             (f"  {step.hash}", REGULAR, HISTORY_SIZE)],
+            style,
+        ))
+    heading = ThaiParagraph("ประวัติการพิจารณา", TextStyle(font=BOLD, space_before=L.PARA_SPACE * 3))
+    note = ThaiParagraph(
+        "รหัสท้ายรายการคือ ๑๒ หลักแรกของค่าแฮช SHA-256 ของบันทึกการพิจารณาแต่ละขั้น "
+        "ซึ่งแนบอยู่ในแฟ้มนี้ (decision-chain.json) และลงลายมือชื่ออิเล็กทรอนิกส์ของหน่วยงาน",
+        body(size=HISTORY_SIZE - 2, space_before=L.PARA_SPACE),
+    )
+    return [KeepHead(heading, lines[:2]), *lines[2:], note]
 
 
 def render(doc: MemoDocument) -> bytes:

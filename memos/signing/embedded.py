@@ -37,7 +37,8 @@ def _attach_with_pikepdf(pdf: bytes, name: str, data: bytes, mime: str, relation
         af = doc.Root.get("/AF")
         if not isinstance(af, pikepdf.Array):
             af = pikepdf.Array()
-        af.append(obj)
+        if not any(f.objgen == obj.objgen and f.objgen != (0, 0) for f in af):  # pikepdf 10 lists it already
+            af.append(obj)
         doc.Root.AF = af
         out = io.BytesIO()
         doc.save(out)

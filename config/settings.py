@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "workflow",
     "worker",
     "accounts",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.checks.admin_context",  # the signing certificate's expiry banner on admin pages
             ],
         },
     },
@@ -266,3 +268,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Signing issued PDFs (memos/signing/keys.py; README "Signing"). A PKCS#11 token (HSM) by module,
+# slot or token label, key label and PIN; else a PKCS#12 file and its password; else a throw-away
+# demo PKI generated into SIGNING_DEMO_DIR on first use, with an in-process time-stamp authority.
+# TSA_URL: an RFC 3161 time-stamp authority (PAdES B-LT); without one (and no demo PKI), B-B.
+SIGNING_PKCS11_MODULE = env("SIGNING_PKCS11_MODULE", default="")
+SIGNING_PKCS11_SLOT = env("SIGNING_PKCS11_SLOT", default="")
+SIGNING_PKCS11_TOKEN_LABEL = env("SIGNING_PKCS11_TOKEN_LABEL", default="")
+SIGNING_PKCS11_KEY_LABEL = env("SIGNING_PKCS11_KEY_LABEL", default="")
+SIGNING_PKCS11_CERT_LABEL = env("SIGNING_PKCS11_CERT_LABEL", default="")
+SIGNING_PKCS11_PIN = env("SIGNING_PKCS11_PIN", default="")
+SIGNING_PKCS12_PATH = env("SIGNING_PKCS12_PATH", default="")
+SIGNING_PKCS12_PASSWORD = env("SIGNING_PKCS12_PASSWORD", default="")
+TSA_URL = env("TSA_URL", default="")
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])  # PEM/DER files; default: the chain's root
+SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])  # CRL files to embed (no network fetch at signing)
+SIGNING_DEMO_DIR = env("SIGNING_DEMO_DIR", default=str(VAR_DIR / "pki"))
+SIGNING_DEMO_TSA = env.bool("SIGNING_DEMO_TSA", default=True)
+# The admin warns this many days before the signing certificate expires.
+SIGNING_EXPIRY_WARNING_DAYS = env.int("SIGNING_EXPIRY_WARNING_DAYS", default=30)
+# Upload limit of /verify/ and /api/verify/: the attachment limit (the upload handlers in
+# FILE_UPLOAD_HANDLERS cut any multipart body there); bigger documents are checked by their code.
+VERIFY_UPLOAD_MAX_BYTES = ATTACHMENT_MAX_BYTES
+# What /verify/ shows of a memo (announcements are public and show everything): a per-deployment
+# setting, from number, date, agency, steps ("ลงนามครบ ๔ ขั้น"), subject, approvers.
+VERIFY_MEMO_PUBLIC_FIELDS = env.list("VERIFY_MEMO_PUBLIC_FIELDS", default=["number", "date", "agency", "steps"])

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from web.urls import api_urlpatterns as verify_api
+from web.urls import urlpatterns as verify_pages
 from workflow.forms import LoginForm
 from workflow.site import site
 
@@ -13,7 +15,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
+    *verify_api,  # before the flow's API, whose last pattern answers every other /api/ path
     path("api/", include("workflow.api.urls")),
+    *verify_pages,  # /verify/: public, no login
     # the browser UI: our pages, the public announcements and viewflow's flow pages (see workflow/site.py)
     path("", site.urls),
 ]

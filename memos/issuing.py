@@ -4,21 +4,28 @@ All of it happens in one transaction under the memo's row lock, so a memo is eit
 ``approved`` (nothing written) or ``issued`` with both documents; a worker killed half-way
 leaves no trace, and a second delivery finds the memo issued and does nothing. The unique
 constraints on IssuedDocument and Announcement back this up in the database.
+
+Each document is bundled with its attachments, stamped (verification code and QR on every page,
+the seal on the last) and then signed (PAdES, memos/signing): the signature covers everything,
+and the stored SHA-256 is that of the signed bytes. A signing failure raises SigningError before
+anything is written, so the memo stays ``approved`` and the outbox retries.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import history, mail, records
-from .document import announcement_document, memo_document, signer_position
+from .document import _path, announcement_document, memo_document, signer_position
 from .documents import render_pdf
 from .documents.bundle import bundle
 from .errors import Conflict
-from .models import Announcement, Decision, IssuedDocument, Memo, MemoState
+from .models import Announcement, Decision, IssuedDocument, Memo, MemoState, VerificationCode
+from .signing import keys, pades, stamp
 from .signing.embedded import attach_chain
 
 
@@ -35,10 +42,34 @@ def _with(pdf: bytes, attachments: list[bytes]) -> bytes:
     return bundle(pdf, attachments) if attachments else pdf
 
 
-def _store(memo: Memo, kind: str, pdf: bytes) -> IssuedDocument:
-    return IssuedDocument.objects.create(
+def verify_url(code: str) -> str:
+    """The address printed in the QR code. The page lives in ``web`` (``/verify/<code>/``); the
+    path is fixed here because the document outlives any URL configuration change."""
+    return f"{settings.SITE_URL.rstrip('/')}/verify/{code}/"
+
+
+def _signed(memo: Memo, approval: Decision, pdf: bytes, creds: keys.Credentials) -> tuple[bytes, str]:
+    """``pdf`` stamped with a fresh verification code and signed by the agency: (bytes, code)."""
+    code = stamp.new_code()
+    position = signer_position(approval)
+    seal = stamp.Seal(
+        agency=memo.agency.name, name=approval.official_name, position=position, emblem=_path(memo.agency.emblem)
+    )
+    stamped = stamp.stamp(pdf, verify_url(code), code, seal)
+    info = pades.SignatureInfo(
+        name=approval.official_name,
+        reason=f"อนุมัติ โดย {approval.official_name} {position}",
+        location=memo.agency.name,
+    )
+    return pades.sign_pdf(stamped, creds, info), code
+
+
+def _store(memo: Memo, kind: str, pdf: bytes, code: str) -> IssuedDocument:
+    doc = IssuedDocument.objects.create(
         memo=memo, kind=kind, pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
     )
+    VerificationCode.objects.create(code=code, document=doc)
+    return doc
 
 
 def issue(memo_id: int) -> bool:
@@ -60,14 +91,16 @@ def issue(memo_id: int) -> bool:
     approval = decisions[-1]
     assert approval.decision == Decision.Kind.APPROVE
     attachments = _attachments(memo)
+    creds = keys.agency_credentials()
 
     # the decision record so far (submit … approval), printed and attached; the issue record that
     # follows names this PDF's hash
     chain = records.chain_of(memo)
     pdf = render_pdf(memo_document(memo, decisions, chain))
     # the memo's readers get every attachment
-    pdf = attach_chain(_with(pdf, [data for _, data in attachments]), records.chain_file(memo, chain))
-    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, pdf)
+    bound = attach_chain(_with(pdf, [data for _, data in attachments]), records.chain_file(memo, chain))
+    signed, code = _signed(memo, approval, bound, creds)
+    memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, signed, code)
 
     announcement = None
     if memo.announcement:
@@ -75,7 +108,8 @@ def issue(memo_id: int) -> bool:
         pdf = render_pdf(data)
         # the public only those the drafter marked "publish with the announcement"
         published = [data for publish, data in attachments if publish]
-        doc = _store(memo, IssuedDocument.Kind.ANNOUNCEMENT, _with(pdf, published))
+        signed, code = _signed(memo, approval, _with(pdf, published), creds)
+        doc = _store(memo, IssuedDocument.Kind.ANNOUNCEMENT, signed, code)
         announcement = Announcement.objects.create(
             memo=memo,
             agency=memo.agency,

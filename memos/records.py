@@ -163,18 +163,15 @@ def chain_of(memo: Memo) -> list[dict]:
 
 
 def default_certificate() -> str | None:
-    """The PEM certificate of the key that signs records, for checkers without the system."""
+    """The PEM certificate of the key that signs records (``keys.agency_credentials``), carried in
+    the PDF and the export so a checker needs nothing of the system."""
     try:
+        from asn1crypto import pem
+
         from .signing.keys import agency_credentials
     except ImportError:
         return None
-    credentials = agency_credentials()
-    pem = getattr(credentials, "certificate_pem", None)
-    if callable(pem):
-        pem = pem()
-    if isinstance(pem, bytes):
-        pem = pem.decode("ascii")
-    return pem
+    return pem.armor("CERTIFICATE", agency_credentials().certificate.dump()).decode("ascii")
 
 
 def register_entry(memo: Memo) -> dict:

@@ -14,9 +14,16 @@ def demo(db):
     call_command("load_demo", "--no-memo", verbosity=0)
 
 
+@pytest.fixture(scope="session")
+def signing_pki(tmp_path_factory):
+    """One throw-away demo PKI for the test session (generated on first use, never in var/)."""
+    return tmp_path_factory.mktemp("pki")
+
+
 @pytest.fixture(autouse=True)
-def _settings(settings, tmp_path):
+def _settings(settings, tmp_path, signing_pki):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SIGNING_DEMO_DIR = str(signing_pki)
     # Fast hashing for test users; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -202,6 +202,7 @@ def test_the_issued_memo_carries_and_prints_its_chain(issued, tmp_path):
     pdf = bytes(IssuedDocument.objects.get(memo=issued, kind="memo").pdf)
     result = verify_embedded_chain(pdf)
     assert result.intact, result.problems
+    assert result.signatures_checked and all(r["signature"] for r in result.records)
     assert [r["action"] for r in result.records] == ["submitted", "endorse", "endorse", "endorse", "approve"]
     assert result.memo["number"] == issued.number_display
     assert [r["sha256"] for r in result.records] == [r["sha256"] for r in records.chain_of(issued)[:5]]
@@ -221,7 +222,8 @@ def test_the_issued_memo_carries_and_prints_its_chain(issued, tmp_path):
     data["records"][2]["fields"]["comment"] = "แก้ไขภายหลัง"
     broken = verify_embedded_chain(_replace_attachment(pdf, chain.canonical(data)))
     assert broken.found and not broken.intact
-    assert [(p.seq, p.code) for p in broken.problems] == [(3, "hash")]
+    # the edit breaks the record's hash and its signature (made by the agency key at decision time)
+    assert [(p.seq, p.code) for p in broken.problems] == [(3, "hash"), (3, "signature")]
     assert not verify_embedded_chain(b"%PDF-1.7 not a pdf").found
 
 

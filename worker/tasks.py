@@ -19,6 +19,7 @@ from django.utils import timezone
 from memos import history, issuing, outbox
 from memos.documents import DocumentError
 from memos.models import Memo, OutboxMessage
+from memos.signing.keys import SigningError
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +39,20 @@ def issue_memo(self, msg_id: int) -> None:
     except DocumentError as exc:
         # Bad data will not get better by itself: stop, keep the memo approved, show the error.
         _issue_failed(msg, str(exc))
+    except SigningError as exc:
+        # expired certificate, TSA down, token unplugged: an operator can fix it; retry meanwhile
+        _retry_or_fail(self, msg, f"signing failed: {exc}", exc)
     except Exception as exc:  # database or storage trouble: try again later
-        if self.request.retries >= self.max_retries:
-            _issue_failed(msg, f"{type(exc).__name__}: {exc}")
-            raise
-        outbox.mark_failed(msg_id, f"{type(exc).__name__}: {exc}", final=False)
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+        _retry_or_fail(self, msg, f"{type(exc).__name__}: {exc}", exc)
+
+
+def _retry_or_fail(task, msg: OutboxMessage, error: str, exc: Exception) -> None:
+    """Retry with backoff (the error shown on the outbox row meanwhile); after the last try, fail."""
+    if task.request.retries >= task.max_retries:
+        _issue_failed(msg, error)
+        raise exc
+    outbox.mark_failed(msg.pk, error, final=False)
+    raise task.retry(exc=exc, countdown=10 * 2**task.request.retries) from exc
 
 
 def _issue_failed(msg: OutboxMessage, error: str) -> None:

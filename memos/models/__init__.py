@@ -14,6 +14,7 @@ from .organisation import (
 from .outbox import OutboxMessage
 from .record import DecisionRecord
 from .register import RegisterCounter
+from .verification import VerificationCode
 
 __all__ = [
     "ActingAssignment",
@@ -36,4 +37,5 @@ __all__ = [
     "Route",
     "RouteStep",
     "Unit",
+    "VerificationCode",
 ]

@@ -13,7 +13,7 @@ from .memo import AppendOnly, refuse_delete
 
 class DecisionRecord(AppendOnly):
     """One link of the chain (``memos.signing.chain`` says what it hashes). Append-only in the
-    model and, by trigger, in the database (migration 0005): a record that could be rewritten
+    model and, by trigger, in the database (migration 0006): a record that could be rewritten
     would prove nothing. One per (memo, seq): two writers at once cannot fork the chain."""
 
     change_refusal = "บันทึกการพิจารณาแก้ไขไม่ได้"

@@ -47,7 +47,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("memos", "0004_append_only"),
+        ("memos", "0005_verification_code"),
     ]
 
     operations = [

@@ -1,0 +1,42 @@
+"""The signing certificate's expiry, said before it bites: a system check (``manage.py check``,
+the server's start) and a banner on the admin pages, SIGNING_EXPIRY_WARNING_DAYS ahead (30)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import checks
+
+
+def expiry_warning(now: dt.datetime | None = None) -> str:
+    """A Thai warning when the agency certificate expires within the warning period, else ""."""
+    from memos.signing.keys import SigningError, agency_credentials
+
+    try:
+        creds = agency_credentials()
+    except SigningError as exc:
+        return f"ตั้งค่าใบรับรองสำหรับลงนามเอกสารไม่ถูกต้อง: {exc}"
+    now = now or dt.datetime.now(dt.UTC)
+    left = creds.not_after - now
+    if left <= dt.timedelta(0):
+        return f"ใบรับรองสำหรับลงนามเอกสารหมดอายุแล้วเมื่อ {creds.not_after:%Y-%m-%d} ออกเอกสารไม่ได้จนกว่าจะเปลี่ยนใบรับรอง"
+    if left <= dt.timedelta(days=settings.SIGNING_EXPIRY_WARNING_DAYS):
+        return (
+            f"ใบรับรองสำหรับลงนามเอกสารจะหมดอายุในอีก {left.days} วัน ({creds.not_after:%Y-%m-%d}) "
+            "กรุณาขอใบรับรองใหม่และตั้งค่า SIGNING_PKCS12_PATH หรือ SIGNING_PKCS11_*"
+        )
+    return ""
+
+
+@checks.register(checks.Tags.security, deploy=False)
+def signing_certificate_expiry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    message = expiry_warning()
+    return [checks.Warning(message, id="signing.W001")] if message else []
+
+
+def admin_context(request) -> dict:
+    """Template context for the admin pages (context processor): the expiry banner for staff."""
+    if not request.path.startswith("/admin/") or not getattr(request.user, "is_staff", False):
+        return {}
+    return {"signing_expiry_warning": expiry_warning()}

@@ -7,6 +7,8 @@ import base64
 import datetime as dt
 import io
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -29,6 +31,7 @@ from memos.signing import chain
 from memos.signing.embedded import FILENAME, read_chain, verify_embedded_chain
 
 from .conftest import ROUTE_USERS, create_memo, my_task
+from .test_append_only import ROOT, _insert
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +146,22 @@ def test_records_are_never_changed_or_deleted(issued):
             cur.execute(sql, [issued.pk])
         assert "memos_decisionrecord is append-only" in str(refused.value)
     assert DecisionRecord.objects.filter(memo=issued).count() == 6
+
+
+def test_the_same_guard_holds_on_sqlite(tmp_path):
+    """The embedded default (make run) is SQLite: a fresh database refuses the same raw SQL."""
+    path = tmp_path / "db.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    memo = _insert(db, "memos_memo", state="in_review", number=1, register_year=2026, date="2026-01-01",
+                   sections="[]")
+    _insert(db, "memos_decisionrecord", memo_id=memo, seq=1, fields="{}", sha256="a" * 64)
+    for sql in ("UPDATE memos_decisionrecord SET fields = '[]'", "DELETE FROM memos_decisionrecord"):
+        with pytest.raises(sqlite3.IntegrityError, match="memos_decisionrecord is append-only"):
+            db.execute(sql)
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):  # no second record after the same one
+        _insert(db, "memos_decisionrecord", memo_id=memo, seq=1, fields="{}", sha256="b" * 64)
 
 
 def test_a_second_record_with_the_same_seq_is_refused(issued):

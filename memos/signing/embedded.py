@@ -81,6 +81,16 @@ class EmbeddedChain:
     def intact(self) -> bool:
         return self.found and not self.problems
 
+    def as_dict(self) -> dict:
+        """For a JSON answer (``/api/verify/``, ``verify_document --json``)."""
+        return {
+            "found": self.found,
+            "intact": self.intact,
+            "records": len(self.records),
+            "signatures_checked": self.signatures_checked,
+            "problems": [{"seq": p.seq, "code": p.code, "message": str(p)} for p in self.problems],
+        }
+
 
 def verify_embedded_chain(pdf: bytes, verify: chain.Verifier | None = None) -> EmbeddedChain:
     """Check the decision record attached to ``pdf``: every hash and link, and the signatures with

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
@@ -22,17 +23,28 @@ from .signing import chain
 
 CHAINED = frozenset({chain.SUBMIT, *Decision.Kind.values, "issued", "withdrawn"})
 
-Signer = Callable[[bytes], bytes]
+Signer = Callable[[bytes], bytes | None]
+logger = logging.getLogger(__name__)
 
 
 def default_signer() -> Signer | None:
     """The server key's ``sign_bytes`` (``memos.signing.keys``), or None where the signing keys
     are not installed (records are then unsigned, and verification says so)."""
     try:
-        from .signing.keys import sign_bytes
+        from .signing.keys import SigningError, sign_bytes
     except ImportError:
         return None
-    return sign_bytes
+
+    def sign(data: bytes) -> bytes | None:
+        # A key that cannot sign right now (token unplugged, bad configuration) must not stop a
+        # reviewer's decision: the record is kept unsigned, verification reports it, the log says why.
+        try:
+            return sign_bytes(data)
+        except SigningError:
+            logger.exception("decision record left unsigned: the agency key could not sign")
+            return None
+
+    return sign
 
 
 def default_verifier() -> chain.Verifier | None:

@@ -311,3 +311,14 @@ def test_concurrent_appends_never_fork_the_chain(api):
     chain_records = records.chain_of(memo)
     assert [r["seq"] for r in chain_records] == list(range(1, n + 2))
     assert chain.verify_chain(chain_records) == []
+
+
+def test_a_key_that_cannot_sign_leaves_the_record_unsigned_not_the_decision_refused(api, settings, tmp_path):
+    settings.SIGNING_PKCS12_PATH = str(tmp_path / "missing.p12")  # a token unplugged, a file moved
+    m = create_memo(api)
+    submit(api, m["id"])
+    decide(api, "anchana", "endorse", "ผ่าน")
+    chain_records = records.chain_of(Memo.objects.get(pk=m["id"]))
+    assert [r["signature"] for r in chain_records] == [None, None]
+    assert chain.verify_chain(chain_records) == []  # the links hold
+    assert [p.code for p in chain.verify_chain(chain_records, lambda data, sig: True)] == ["unsigned", "unsigned"]

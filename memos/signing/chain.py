@@ -84,14 +84,16 @@ def record_sha256(record: dict) -> str:
 
 
 def make_record(memo: int, seq: int, action: str, fields: dict, content: str, prev: str,
-                sign: Callable[[bytes], bytes] | None = None) -> dict:
-    """A new record linked to ``prev`` (``GENESIS`` for the first), hashed and, with ``sign``, signed."""
+                sign: Callable[[bytes], bytes | None] | None = None) -> dict:
+    """A new record linked to ``prev`` (``GENESIS`` for the first), hashed and, with ``sign``, signed
+    (a signer that returns None leaves it unsigned)."""
     record = {
         "memo": memo, "seq": seq, "action": action, "fields": normalise(fields),
         "content_sha256": content, "prev_sha256": prev,
     }
     record["sha256"] = record_sha256(record)
-    record["signature"] = base64.b64encode(sign(signed_bytes(record))).decode("ascii") if sign else None
+    signature = sign(signed_bytes(record)) if sign else None
+    record["signature"] = base64.b64encode(signature).decode("ascii") if signature else None
     return record
 
 

@@ -10,7 +10,7 @@ import re
 import subprocess
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -74,6 +74,10 @@ def test_issued_documents_are_signed_b_lt_and_verify(api):
         out = subprocess.run(["pdfsig", path], capture_output=True)
     text = out.stdout.decode()
     assert "Signature #1" in text and "Signature is Valid" in text and "ETSI.CAdES.detached" in text
+    # the printed codes are append-only, in the database too
+    for sql in ("UPDATE memos_verificationcode SET code = 'XXXXX-XXXXX'", "DELETE FROM memos_verificationcode"):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql)
 
 
 def _altered_page(pdf: bytes) -> bytes:

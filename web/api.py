@@ -13,15 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from memos.verification import BadPdf, Result, by_code, by_pdf
+from workflow.api.serializers import MessageSerializer  # one "Message" component in the schema
 
 from .uploads import UploadRefused, declared_too_large, read_pdf, too_large
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
-
-
-class SignatureSerializer(serializers.Serializer):
+class VerifySignatureSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["authentic", "modified", "unknown"])
     reasons = serializers.ListField(
         child=serializers.CharField(),
@@ -45,7 +42,7 @@ class SignatureSerializer(serializers.Serializer):
     signatures = serializers.IntegerField()
 
 
-class ResultSerializer(serializers.Serializer):
+class VerifyResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(["authentic", "modified", "unknown"])
     kind = serializers.CharField(help_text='"memo", "announcement", or "" when not a document issued here')
     code = serializers.CharField()
@@ -53,11 +50,11 @@ class ResultSerializer(serializers.Serializer):
         help_text="what the agency makes public: number, subject, date, agency; approvers "
         "(name, position, capacity) for announcements"
     )
-    signature = SignatureSerializer()
+    signature = VerifySignatureSerializer()
 
 
 RESPONSES = {
-    200: ResultSerializer,
+    200: VerifyResultSerializer,
     400: OpenApiResponse(MessageSerializer, description="no code or file, not a PDF, or too large"),
     404: OpenApiResponse(MessageSerializer, description="unknown code"),
 }

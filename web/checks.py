@@ -32,7 +32,19 @@ def expiry_warning(now: dt.datetime | None = None) -> str:
 @checks.register(checks.Tags.security, deploy=False)
 def signing_certificate_expiry(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     message = expiry_warning()
-    return [checks.Warning(message, id="signing.W001")] if message else []
+    out = [checks.Warning(message, id="signing.W001")] if message else []
+    from memos.signing.keys import SigningError, agency_credentials
+
+    try:
+        roots = agency_credentials().trust_roots
+    except SigningError:
+        roots = [None]  # already said above
+    if not roots:
+        out.append(checks.Warning(
+            "no trust root for verification: every document would verify as unknown",
+            hint="set SIGNING_TRUST_ROOTS to the CA's root certificate (PEM)", id="signing.W002",
+        ))
+    return out
 
 
 def admin_context(request) -> dict:

@@ -180,33 +180,31 @@ def _from_pkcs12(path: str, password: str, roots: list[asn1_x509.Certificate]):
     return key, certificate, chain, signer
 
 
-def _from_pkcs11(cfg: SigningConfig):
-    """pyHanko's PKCS#11 signer: the key stays on the token."""
+def _from_pkcs11(cfg: SigningConfig, roots: list[asn1_x509.Certificate]):
+    """pyHanko's PKCS#11 signer: the key stays on the token; the certificate is read from it."""
     try:
-        from pyhanko.config.pkcs11 import PKCS11SignatureConfig, TokenCriteria
+        from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11 as p11
     except ImportError as exc:  # python-pkcs11 missing
         raise SigningConfigError(f"PKCS#11 support is not installed: {exc}") from None
-    criteria = TokenCriteria(label=cfg.pkcs11_token_label or None)
-    p11_cfg = PKCS11SignatureConfig(
-        module_path=cfg.pkcs11_module,
-        cert_label=cfg.pkcs11_cert_label or cfg.pkcs11_key_label,
-        key_label=cfg.pkcs11_key_label,
-        slot_no=cfg.pkcs11_slot,
-        token_criteria=criteria,
-        user_pin=cfg.pkcs11_pin,
-    )
     try:
         session = p11.open_pkcs11_session(
-            cfg.pkcs11_module, slot_no=cfg.pkcs11_slot, token_criteria=criteria, user_pin=cfg.pkcs11_pin
+            cfg.pkcs11_module,
+            slot_no=cfg.pkcs11_slot,
+            token_criteria=TokenCriteria(label=cfg.pkcs11_token_label or None),
+            user_pin=cfg.pkcs11_pin or None,
         )
         signer = p11.PKCS11Signer(
-            session, cert_label=p11_cfg.cert_label, key_label=cfg.pkcs11_key_label
+            session,
+            key_label=cfg.pkcs11_key_label,
+            cert_label=cfg.pkcs11_cert_label or cfg.pkcs11_key_label,
+            other_certs_to_pull=None,  # every certificate on the token: the chain, if stored there
         )
         certificate = signer.signing_cert
     except Exception as exc:  # the token library raises its own types
-        raise SigningConfigError(f"cannot open the PKCS#11 token: {type(exc).__name__}: {exc}") from None
-    return None, certificate, [], signer
+        raise SigningConfigError(f"cannot use the PKCS#11 token: {type(exc).__name__}: {exc}") from None
+    chain = [c for c in signer.cert_registry if c != certificate] if signer.cert_registry else []
+    return None, certificate, chain, signer
 
 
 def load_credentials(cfg: SigningConfig) -> Credentials:
@@ -216,7 +214,7 @@ def load_credentials(cfg: SigningConfig) -> Credentials:
     demo = not (cfg.pkcs11_module or cfg.pkcs12_path)
     timestamper = timestamps.HTTPTimeStamper(cfg.tsa_url) if cfg.tsa_url else None
     if cfg.pkcs11_module:
-        key, cert, chain, signer = _from_pkcs11(cfg)
+        key, cert, chain, signer = _from_pkcs11(cfg, roots)
     elif cfg.pkcs12_path:
         key, cert, chain, signer = _from_pkcs12(cfg.pkcs12_path, cfg.pkcs12_password, roots)
     else:

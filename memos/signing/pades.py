@@ -13,17 +13,31 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 
+from pyhanko.pdf_utils.content import RawContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.sign import fields, signers
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from .keys import Credentials, SigningError
 from .stamp import SEAL_BOX
 
 FIELD_NAME = "AgencySignature"
+
+
+class _NoFetchNotice(logging.Filter):
+    """pyHanko warns on every signature that it may not fetch revocation data: we hand it the CRLs
+    on purpose (no network at signing), so the warning is noise in the worker's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchNotice())
 __all__ = ["FIELD_NAME", "SignatureInfo", "SigningError", "check_certificate", "sign_pdf", "validation_context"]
 
 
@@ -82,8 +96,12 @@ def sign_pdf(pdf: bytes, creds: Credentials, info: SignatureInfo) -> bytes:
             meta,
             signer=creds.signer,
             timestamper=creds.timestamper,
-            # the seal itself is page content (stamp.py): the widget stays transparent over it
-            stamp_style=TextStampStyle(stamp_text="", border_width=0, background=None),
+            # the seal itself is page content (stamp.py, shaped like the document's Thai): the widget's
+            # appearance is empty, with no font (pyHanko's text stamp would add an unembedded Courier,
+            # which PDF/A refuses)
+            stamp_style=StaticStampStyle(
+                background=RawContent(b"", box=BoxConstraints(width=1, height=1)), border_width=0
+            ),
             new_field_spec=spec,
         )
         out = pdf_signer.sign_pdf(writer)

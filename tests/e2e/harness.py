@@ -166,6 +166,9 @@ class Stack:
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "MEDIA_ROOT": self.media_root,
             "SITE_URL": self.base_url,
+            # the web server and the worker share one throw-away demo PKI (the worker signs, the
+            # server verifies)
+            "SIGNING_DEMO_DIR": str(self.tmp / "pki"),
             # fast recovery, so a test waits seconds, not minutes
             "OUTBOX_SWEEP_SECONDS": "1",
             "OUTBOX_REDISPATCH_AFTER": "5",

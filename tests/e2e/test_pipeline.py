@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import subprocess
+import urllib.request
 
 import pytest
 from django.core.files.base import ContentFile
@@ -70,6 +72,17 @@ def review(stack, sink, tokens, memo_id, reviewers=ROUTE, last_decision="approve
     return Memo.objects.get(pk=memo_id)
 
 
+def verify_upload(stack, pdf: bytes) -> dict:
+    """POST a PDF to /api/verify/ as another system would (multipart, no login)."""
+    boundary = "----verify-boundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"doc.pdf\"\r\n"
+            "Content-Type: application/pdf\r\n\r\n").encode() + pdf + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(stack.base_url + "/api/verify/", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
 def wait_issued(memo_id: int, timeout: float = 90) -> Memo:
     return wait_for(lambda: Memo.objects.filter(pk=memo_id, state=MemoState.ISSUED).first(), timeout,
                     what=f"memo {memo_id} issued")
@@ -113,6 +126,29 @@ def test_seed_chain_issues_the_memo_publishes_the_announcement_and_mails_each_ap
     assert len(reader.pages) >= 1
     assert "".join(ann.subject.split())[:40] in "".join(pdftotext(ann_pdf).split())
     assert "พิเชษฐ์" in pdftotext(ann_pdf)  # signed by the approver
+
+    # both documents are signed and verify as authentic through the public page, by their code
+    # (the address in their QR code) and by upload to the API
+    for kind in ("memo", "announcement"):
+        doc = memo.documents.get(kind=kind)
+        code = doc.verification.code
+        status, page, _ = stack.request("GET", f"/verify/{code}/")
+        assert status == 200 and "เอกสารถูกต้อง" in page.decode(), page.decode()[:2000]
+        assert f"รหัสตรวจสอบ {code}" in pdftotext(bytes(doc.pdf))
+    # the QR printed on the memo's first page, decoded, opens the verification page over HTTP
+    (stack.tmp / "memo.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "300", "-f", "1", "-l", "1", "-singlefile", "-png", str(stack.tmp / "memo.pdf"),
+                    str(stack.tmp / "memo-p1")], check=True)
+    url = subprocess.run(["zbarimg", "-q", "--raw", str(stack.tmp / "memo-p1.png")], capture_output=True).stdout.decode().strip()
+    assert url == f"{stack.base_url}/verify/{memo.documents.get(kind='memo').verification.code}/"
+    with urllib.request.urlopen(url, timeout=60) as r:
+        assert r.status == 200 and "เอกสารถูกต้อง" in r.read().decode()
+    status, body, _ = stack.request("GET", f"/api/verify/?code={memo.documents.get(kind='memo').verification.code}")
+    assert status == 200 and json.loads(body)["status"] == "authentic"
+    assert json.loads(body)["signature"]["timestamped"] and json.loads(body)["signature"]["ltv"]
+    assert verify_upload(stack, ann_pdf)["status"] == "authentic"
+    tampered = ann_pdf.replace(b"/Lang", b"/Lanh", 1)
+    assert verify_upload(stack, tampered)["status"] == "modified"
 
     # exactly one email to each approver, in route order, then one to the drafter; nobody else
     wait_for(lambda: sink.to(address("rewadee")), 30, what="issue email to the drafter")

@@ -322,3 +322,16 @@ def test_a_key_that_cannot_sign_leaves_the_record_unsigned_not_the_decision_refu
     assert [r["signature"] for r in chain_records] == [None, None]
     assert chain.verify_chain(chain_records) == []  # the links hold
     assert [p.code for p in chain.verify_chain(chain_records, lambda data, sig: True)] == ["unsigned", "unsigned"]
+
+
+def test_verify_document_finds_a_broken_link_in_the_attached_record(issued, tmp_path):
+    pdf = bytes(IssuedDocument.objects.get(memo=issued, kind="memo").pdf)
+    data = read_chain(pdf)
+    data["records"][1]["fields"]["comment"] = "แก้ไขภายหลัง"
+    path = tmp_path / "edited.pdf"
+    path.write_bytes(_replace_attachment(pdf, chain.canonical(data)))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("verify_document", str(path), stdout=out)
+    assert exit_status.value.code == 1  # modified
+    assert "decision_record_broken" in out.getvalue()

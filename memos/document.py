@@ -3,9 +3,12 @@ the task page preview and (later) the issuing worker."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from .models import Memo
+from .models.memo import HISTORY_LABELS
 
 
 def _path(field) -> str | None:
@@ -29,8 +32,25 @@ def endorsement_of(decision) -> dict:
     }
 
 
-def memo_document(memo: Memo, decisions=None) -> dict:
-    """``decisions``: the current round's, in step order; pass them to avoid a query."""
+def history_step(record: dict) -> dict:
+    """A decision record (``memos.signing.chain`` dict) as a line of "ประวัติการพิจารณา"."""
+    fields = record["fields"]
+    acting = None
+    if fields.get("capacity"):
+        acting = {"kind": fields["capacity"], "for_position": fields.get("signing_for", "")}
+    return {
+        "time": timezone.localtime(dt.datetime.fromisoformat(fields["time"])).isoformat(),
+        "decision": str(HISTORY_LABELS.get(record["action"], record["action"])),
+        "name": fields.get("official", ""),
+        "position": fields.get("own_position") if acting else fields.get("position", ""),
+        "acting": acting,
+        "hash": record["sha256"][:12],
+    }
+
+
+def memo_document(memo: Memo, decisions=None, records: list[dict] | None = None) -> dict:
+    """``decisions``: the current round's, in step order; pass them to avoid a query. ``records``:
+    the decision record to print as "ประวัติการพิจารณา" (the issued memo; none in a preview)."""
     if decisions is None:
         decisions = memo.decisions.filter(superseded=False).order_by("step")
     drafter = memo.drafter
@@ -51,6 +71,7 @@ def memo_document(memo: Memo, decisions=None) -> dict:
             "signature": _path(drafter.signature),
         },
         "endorsements": [endorsement_of(d) for d in decisions],
+        "history": [history_step(r) for r in records or ()],
     }
 
 

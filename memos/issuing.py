@@ -19,13 +19,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail
+from . import history, mail, records
 from .document import _path, announcement_document, memo_document, signer_position
 from .documents import render_pdf
 from .documents.bundle import bundle
 from .errors import Conflict
 from .models import Announcement, Decision, IssuedDocument, Memo, MemoState, VerificationCode
 from .signing import keys, pades, stamp
+from .signing.embedded import attach_chain
 
 
 def _attachments(memo: Memo) -> list[tuple[bool, bytes]]:
@@ -92,9 +93,13 @@ def issue(memo_id: int) -> bool:
     attachments = _attachments(memo)
     creds = keys.agency_credentials()
 
-    pdf = render_pdf(memo_document(memo, decisions))
+    # the decision record so far (submit … approval), printed and attached; the issue record that
+    # follows names this PDF's hash
+    chain = records.chain_of(memo)
+    pdf = render_pdf(memo_document(memo, decisions, chain))
     # the memo's readers get every attachment
-    signed, code = _signed(memo, approval, _with(pdf, [data for _, data in attachments]), creds)
+    bound = attach_chain(_with(pdf, [data for _, data in attachments]), records.chain_file(memo, chain))
+    signed, code = _signed(memo, approval, bound, creds)
     memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, signed, code)
 
     announcement = None

@@ -17,6 +17,7 @@ from django.utils import timezone
 from .documents.digits import thai_digits
 from .models import Decision, IssuedDocument, VerificationCode
 from .signing import keys
+from .signing.embedded import verify_embedded_chain
 from .signing.stamp import normalise_code
 from .signing.verify import BadPdf, Verdict, verify_pdf
 
@@ -40,9 +41,17 @@ class Result:
 
 
 def check_pdf(data: bytes) -> Verdict:
-    """The signature verdict for ``data`` against the configured trust roots (and CRLs)."""
+    """The signature verdict for ``data`` against the configured trust roots (and CRLs), and the
+    decision record it carries (``memos.signing.embedded``): a broken link or a record not signed
+    by the agency key makes it ``modified`` (reason ``decision_record_broken``)."""
     creds = keys.agency_credentials()
-    return verify_pdf(data, creds.trust_roots, creds.crls, creds.chain)
+    verdict = verify_pdf(data, creds.trust_roots, creds.crls, creds.chain)
+    record = verify_embedded_chain(data, lambda signed, sig: keys.verify_bytes(signed, sig, creds))
+    if record.found and not record.intact:
+        verdict.reasons.append("decision_record_broken")
+        if verdict.status == "authentic":
+            verdict.status = "modified"
+    return verdict
 
 
 def _approver(d: Decision) -> dict:

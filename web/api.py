@@ -23,7 +23,8 @@ class VerifySignatureSerializer(serializers.Serializer):
     reasons = serializers.ListField(
         child=serializers.CharField(),
         help_text="signature_broken, partial_coverage, changed_after_signing, untrusted_signer, "
-        "timestamp_invalid, no_signature, signature_unreadable",
+        "timestamp_invalid, no_signature, signature_unreadable, decision_record_broken (the attached "
+        "decision record has a broken link or a record the agency key did not sign)",
     )
     signed = serializers.BooleanField()
     intact = serializers.BooleanField(help_text="the signed bytes are unchanged")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from pythainlp.util import thai_strftime
 from reportlab.platypus import KeepTogether, Spacer, Table
 
 from . import layout as L
+from . import thai
 from .common import BOLD, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
 from .digits import thai_digits
 from .fonts import register
 from .schema import MemoDocument
 from .text import TextStyle, ThaiParagraph
-from .thai import thai_date
+from .thai import thai_date, thai_time
 
 WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
 
@@ -114,9 +116,47 @@ def story(doc: MemoDocument) -> list:
         lines = [f"{e.position} {e.acting.kind}", e.acting.for_position] if e.acting else [e.position]
         block += signature_block(d(e.name), lines, e.signature, WIDTH, date=e.date)
         out.append(KeepTogether(block))
+    if doc.history:
+        out += history_block(doc.history)
     return out
+
+
+HISTORY_SIZE = L.BODY_SIZE - 2
+HISTORY_WHEN = 4.1 * L.cm
+HISTORY_HASH = 3.3 * L.cm
+
+
+def history_block(steps) -> list:
+    """"ประวัติการพิจารณา": a row per record (Thai date and time; decision, who and in what
+    capacity; the first 12 hex digits of its hash, in a column of its own so it is read as one code
+    and kept in Arabic digits, as FORMAT.md keeps codes a reader types in to compare)."""
+    d = thai_digits
+    small = body(size=HISTORY_SIZE)
+    rows = []
+    for n, step in enumerate(steps, 1):
+        who = step.name
+        if step.acting:
+            who += f" {step.position} {step.acting.kind} {step.acting.for_position}"
+        elif step.position:
+            who += f" {step.position}"
+        rows.append([
+            [ThaiParagraph(f"{d(str(n))}. {thai_strftime(step.time, '%-d %b %Y', thaidigit=thai.THAI_DIGITS)}", small),
+             ThaiParagraph(thai_time(step.time), body(size=HISTORY_SIZE, left_indent=0.5 * L.cm))],
+            [ThaiParagraph([(step.decision, BOLD, HISTORY_SIZE)], small), ThaiParagraph(d(who.strip()), small)],
+            ThaiParagraph(step.hash, body(size=HISTORY_SIZE, align="right")),
+        ])
+    table = Table(rows, colWidths=[HISTORY_WHEN, WIDTH - HISTORY_WHEN - HISTORY_HASH, HISTORY_HASH], repeatRows=0)
+    table.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+                   + [(k, (0, 0), (-1, -1), 0) for k in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING")]
+                   + [("RIGHTPADDING", (0, 0), (-2, -1), 6)])
+    heading = ThaiParagraph("ประวัติการพิจารณา", TextStyle(font=BOLD, space_before=L.PARA_SPACE * 3))
+    note = ThaiParagraph(
+        "รหัสท้ายรายการคือ ๑๒ หลักแรกของค่าแฮช SHA-256 ของบันทึกการพิจารณาแต่ละขั้น "
+        "ซึ่งแนบอยู่ในแฟ้มนี้ (decision-chain.json) และลงลายมือชื่ออิเล็กทรอนิกส์ของหน่วยงาน",
+        body(size=HISTORY_SIZE - 2, space_before=L.PARA_SPACE),
+    )
+    return [KeepHead(heading, [table]), note]
 
 
 def render(doc: MemoDocument) -> bytes:
     return build(story(doc), title=doc.subject, author=doc.agency.name)
-

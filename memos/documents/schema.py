@@ -82,6 +82,18 @@ class Endorsement(_Strict):
     signature: ImagePath | None = None
 
 
+class HistoryStep(_Strict):
+    """One step of the printed "ประวัติการพิจารณา": the decision record it stands for is checked
+    by its hash (``memos.signing.chain``); the page shows the first 12 hex digits."""
+
+    time: dt.datetime
+    decision: Line  # in words: ส่งเสนอ, เห็นชอบ เสนอต่อ, อนุมัติ …
+    name: OptLine = ""
+    position: OptLine = ""
+    acting: Acting | None = None
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
+
+
 class Agency(_Strict):
     name: Line
     emblem: ImagePath | None = None  # its space is kept when there is none
@@ -100,6 +112,8 @@ class MemoDocument(_Strict):
     closing: OptLine = "จึงเรียนมาเพื่อโปรดพิจารณา"
     signer: Signer
     endorsements: list[Endorsement] = Field(default_factory=list, max_length=20)
+    # the decision record, printed after the endorsements (an issued memo; empty in a preview)
+    history: list[HistoryStep] = Field(default_factory=list, max_length=200)
 
 
 class AnnouncementDocument(_Strict):

@@ -12,6 +12,7 @@ from .organisation import (
     Unit,
 )
 from .outbox import OutboxMessage
+from .record import DecisionRecord
 from .register import RegisterCounter
 from .verification import VerificationCode
 
@@ -22,6 +23,7 @@ __all__ = [
     "Announcement",
     "Attachment",
     "Decision",
+    "DecisionRecord",
     "HistoryEntry",
     "Holding",
     "IssuedDocument",

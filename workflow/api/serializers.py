@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from memos.models import Attachment, Decision, IssuedDocument, Memo, MemoState
+from memos.models import Attachment, Decision, DecisionRecord, IssuedDocument, Memo, MemoState
 
 
 def decision_data(d: Decision) -> dict:
@@ -61,6 +61,11 @@ class AttachmentUploadSerializer(serializers.Serializer):
     )
 
 
+def record_data(r: DecisionRecord) -> dict:
+    return {"seq": r.seq, "action": r.action, "time": r.at.isoformat(), "sha256": r.sha256,
+            "prev_sha256": r.prev_sha256, "signed": bool(r.signature)}
+
+
 def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, documents=None) -> dict:
     decisions = list(memo.decisions.all()) if decisions is None else decisions
     documents = list(memo.documents.defer("pdf")) if documents is None else documents
@@ -90,6 +95,8 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
              + ("" if d.kind == "memo" else f"?kind={d.kind}")}
             for d in documents
         ],
+        # the decision record (issue 11): each link's hash, checkable against the issued PDF's
+        "records": [record_data(r) for r in memo.records.all()],
     }
 
 
@@ -221,6 +228,15 @@ class IssuedDocumentSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class DecisionRecordSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    time = serializers.DateTimeField()
+    sha256 = serializers.CharField()
+    prev_sha256 = serializers.CharField()
+    signed = serializers.BooleanField()
+
+
 class MemoSerializer(serializers.Serializer):
     """``memo_data``."""
 
@@ -242,6 +258,7 @@ class MemoSerializer(serializers.Serializer):
     endorsements = MemoEndorsementSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
     documents = IssuedDocumentSerializer(many=True)
+    records = DecisionRecordSerializer(many=True)
 
 
 class MemoSummarySerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ from memos import drafting, uploads
 from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
-from memos.models import IssuedDocument, Memo, MemoStep
+from memos.models import DecisionRecord, IssuedDocument, Memo, MemoStep
 from workflow import services
 from workflow.pdf import pdf_response
 
@@ -92,6 +92,7 @@ def _detail(memo_id: int, user) -> dict:
                 "attachments",
                 Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
                 Prefetch("documents", queryset=IssuedDocument.objects.defer("pdf")),
+                Prefetch("records", queryset=DecisionRecord.objects.defer("fields")),
             )
             .get(pk=memo_id)
         )

@@ -2,8 +2,8 @@
 
 Attached as ``decision-chain.json``, a PDF/A-3 associated file (/AF on the catalog, relationship
 /Data), so whoever holds the PDF holds the record of how it was decided and can check it without
-the system. ``memos.documents.archival.attach_associated_file`` (the PDF/A work) does the attaching
-where it exists; until then a small pikepdf equivalent here does. Attach before the PDF is signed:
+the system. ``memos.documents.archival.attach_associated_file`` does the attaching (the PDF/A-3
+rules for associated files live there). Attach before the PDF is signed:
 the signature then covers the record too.
 """
 
@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 
 import pikepdf
+
+from memos.documents.archival import attach_associated_file
 
 from . import chain
 
@@ -28,29 +30,8 @@ def chain_file(memo: dict, records: list[dict], certificate: str | None = None) 
     return chain.canonical({"format": chain.FORMAT, "memo": memo, "records": records, "certificate": certificate})
 
 
-def _attach_with_pikepdf(pdf: bytes, name: str, data: bytes, mime: str, relationship: str, description: str) -> bytes:
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        spec = pikepdf.AttachedFileSpec(doc, data, description=description, filename=name, mime_type=mime)
-        doc.attachments[name] = spec
-        obj = spec.obj
-        obj.AFRelationship = pikepdf.Name("/" + relationship)
-        af = doc.Root.get("/AF")
-        if not isinstance(af, pikepdf.Array):
-            af = pikepdf.Array()
-        if not any(f.objgen == obj.objgen and f.objgen != (0, 0) for f in af):  # pikepdf 10 lists it already
-            af.append(obj)
-        doc.Root.AF = af
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
-
-
 def attach_chain(pdf: bytes, data: bytes) -> bytes:
-    """``pdf`` with the chain file attached."""
-    try:
-        from memos.documents.archival import attach_associated_file
-    except ImportError:
-        return _attach_with_pikepdf(pdf, FILENAME, data, MIME, "Data", DESCRIPTION)
+    """``pdf`` with the chain file attached (replacing an older one of the same name)."""
     return attach_associated_file(pdf, FILENAME, data, MIME, "Data", DESCRIPTION)
 
 

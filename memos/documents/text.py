@@ -31,17 +31,21 @@ JUSTIFY_BODY = "distributed"
 
 # Justification, in em of the text size. The extra space of a justified line is set by one ratio r:
 # each gap between character clusters inside a Thai word gets CLUSTER_GAP_MAX_EM·min(r, 1), each Thai
-# word boundary without a space WORD_STRETCH_EM·min(r, 2), each space SPACE_STRETCH_EM·r, r ≤ MAX_RATIO.
-# So word boundaries and spaces are preferred, cluster gaps stop at their bound at r = 1, word
-# boundaries at 2·WORD_STRETCH_EM (2 pt at 16 pt: in Thai a visible gap reads as a space, i.e. a phrase
-# break, so a word boundary never grows to one), and only spaces go on, up to 0.75 em. A line that
-# needs more (a line with few spaces) gets all of that and ends short of the margin, if by at most
-# SHORT_MAX_EM; by more (the line before a long unbreakable token) it is left-aligned.
-# CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
-# width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
-CLUSTER_GAP_MAX_EM = 0.0375
+# word boundary without a space WORD_STRETCH_EM·min(r, WORD_RATIO_MAX), each space SPACE_STRETCH_EM·r,
+# r ≤ MAX_RATIO. So cluster gaps and word boundaries grow together up to r = 1 (an even texture, as
+# Thai distributed justification looks), then word boundaries and spaces, then spaces alone, up to
+# 0.75 em. A line that needs more (a line with few spaces) gets all of that and ends short of the
+# margin, if by at most SHORT_MAX_EM; by more (the line before a long unbreakable token) it is
+# left-aligned.
+# Bounds at 16 pt: 1 pt between clusters (CLUSTER_GAP_MAX_EM = 1/16 em, about an eighth of a
+# consonant of Sarabun; the issue measured lines at ≥ 1 pt per character as over-stretched, so 1 pt
+# is the ceiling, never passed) and 1.5 pt at a word boundary (WORD_GAP_MAX_EM: at 2 pt a word
+# boundary reads as a space, i.e. a phrase break, and the page showed it). Sarabun is wide (ten
+# words to a 16 cm line): at 0.6 pt per cluster gap a third of the seed memo's lines could not be
+# filled and ended short or ragged; at 1 pt the seed memo's first paragraph is justified throughout.
+CLUSTER_GAP_MAX_EM = 0.0625
 WORD_STRETCH_EM = 0.0625
-WORD_RATIO_MAX = 2.0
+WORD_RATIO_MAX = 1.5
 SPACE_STRETCH_EM = 0.25
 MAX_RATIO = 3.0
 WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
@@ -260,10 +264,10 @@ def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) ->
     c, w, s = clusters * CLUSTER_GAP_MAX_EM * size, words * WORD_STRETCH_EM * size, spaces * SPACE_STRETCH_EM * size
     if slack <= c + w + s:  # r ≤ 1: everything grows
         return slack / (c + w + s) if c + w + s else 0.0
-    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ 2: clusters at their bound
+    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ WORD_RATIO_MAX: clusters at their bound
         return (slack - c) / (w + s)
     if s:
-        return (slack - c - WORD_RATIO_MAX * w) / s  # r > 2: only spaces
+        return (slack - c - WORD_RATIO_MAX * w) / s  # r > WORD_RATIO_MAX: only spaces
     return float("inf")
 
 

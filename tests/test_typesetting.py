@@ -149,3 +149,21 @@ def test_a_one_line_last_item_does_not_strand_the_closing_line(monkeypatch):
     assert p == 1 and pages[p].index(doc["closing"]) >= 2, pages[p][:4]
     monkeypatch.setattr(memo, "MIN_LINES", 1)
     assert any("closing line starts page 2" in x for x in keep_problems(doc, render_pdf(doc)))
+
+
+def test_a_centred_title_is_broken_evenly_not_as_a_full_line_and_a_word():
+    """The seed report's title broke as a full line and "ปีงบประมาณ ๒๕๖๘"; centred text now takes
+    first fit's line count at the narrowest measure that keeps it, and no word is cut for that."""
+    from memos.documents import layout as L
+    from memos.documents.fonts import BOLD
+    from memos.documents.report import PAGE
+
+    register()
+    title = json.loads((ROOT / "examples" / "report.json").read_text(encoding="utf-8"))["title"]
+    width = PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT  # the report's text block
+    first = T.layout([(title, BOLD)], 18, width)
+    even = T.layout_balanced([(title, BOLD)], 18, width)
+    assert len(first) == len(even) == 2
+    assert first[1].width < first[0].width / 2  # a full line and a scrap
+    assert abs(even[0].width - even[1].width) < even[0].width / 4
+    assert [p.text for ln in even for p in ln.pieces] == [p.text for ln in first for p in ln.pieces]

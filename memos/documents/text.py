@@ -267,6 +267,28 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return lines
 
 
+def layout_balanced(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
+    """Centred text (a title, an announcement's subject, a position under a signature): as few lines
+    as first fit gives, broken as evenly as they can be. A title that first fit breaks as a full line
+    and one word ("… ประจำ" / "ปีงบประมาณ ๒๕๖๘") reads as a mistake; the narrowest measure that keeps
+    the line count spreads the words over both. Never narrower than the widest unbreakable piece, so
+    no word is cut for balance."""
+    lines = layout(runs, size, width, first_indent)
+    if len(lines) < 2:
+        return lines
+    lo = max((p.width for p in _pieces(runs, size) if not p.space), default=0.0)
+    hi = width
+    if lo >= hi:
+        return lines
+    for _ in range(12):  # to within width / 4096: well under a point
+        mid = (lo + hi) / 2
+        if len(layout(runs, size, mid, first_indent)) == len(lines):
+            hi = mid
+        else:
+            lo = mid
+    return layout(runs, size, hi, first_indent)
+
+
 def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
     """The stretch ratio r that fills ``slack`` (see CLUSTER_GAP_MAX_EM); inf when nothing can."""
     c, w, s = clusters * CLUSTER_GAP_MAX_EM * size, words * WORD_STRETCH_EM * size, spaces * SPACE_STRETCH_EM * size
@@ -500,7 +522,7 @@ class ThaiParagraph(Flowable):
         if self._lines is None or self._width != avail_width:
             if self._lines is not None and self._width is None:
                 return self._lines  # a split part keeps its lines
-            breaker = layout_total_fit if self.style.align == "distributed" else layout
+            breaker = {"distributed": layout_total_fit, "center": layout_balanced}.get(self.style.align, layout)
             self._lines = breaker(
                 self.runs, self.style.size, avail_width - self.style.left_indent - self.style.right_indent, self.style.first_indent
             )

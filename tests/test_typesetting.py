@@ -167,3 +167,16 @@ def test_a_centred_title_is_broken_evenly_not_as_a_full_line_and_a_word():
     assert first[1].width < first[0].width / 2  # a full line and a scrap
     assert abs(even[0].width - even[1].width) < even[0].width / 4
     assert [p.text for ln in even for p in ln.pieces] == [p.text for ln in first for p in ln.pieces]
+
+
+@pytest.mark.parametrize("breaker", [T.layout, T.layout_total_fit], ids=["first_fit", "total_fit"])
+def test_a_number_stays_with_its_label(breaker):
+    """The seed memo printed "พ.ศ." at a line end and "๒๕๖๘" on the next; a subject "ระยะที่" / "๓"."""
+    register()
+    para = ("ประจำปีงบประมาณ พ.ศ. ๒๕๖๘ ตามแผนปฏิบัติการป้องกันการทุจริตและประพฤติมิชอบ ระยะที่ ๓ "
+            "และการประเมินผลสัมฤทธิ์ของงาน ตามมาตรา ๒๓ วรรคท้าย ") * 3
+    for width in range(150, 460, 7):
+        lines = breaker([(para, REGULAR)], 16, width)
+        for upper, lower in zip(lines, lines[1:], strict=False):
+            assert not (lower.text[:1].isdigit() and upper.text.rstrip().endswith(("พ.ศ.", "ที่", "มาตรา"))), \
+                (width, upper.text, lower.text)

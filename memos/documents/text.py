@@ -221,6 +221,16 @@ def _split_wide(piece: Piece, avail: float) -> list[Piece]:
     return out
 
 
+# Words a number belongs to: a line never ends with one of them when its number starts the next
+# ("พ.ศ." / "๒๕๖๘", "ระยะที่" / "๓"), as "โทร." keeps its number (memo._unit_fields).
+NUMBER_LABELS = frozenset({"พ.ศ.", "ค.ศ.", "ข้อ", "มาตรา", "วรรค", "โทร.", "โทรศัพท์", "ร้อยละ", "หมู่"})
+
+
+def _labels_number(label: Piece, number: Piece) -> bool:
+    """``label`` (before a space) and ``number`` (after it) stay on one line."""
+    return number.text[:1].isdigit() and (label.text in NUMBER_LABELS or label.text.endswith("ที่"))
+
+
 def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
     """First fit: each line takes as many pieces as fit (ragged and centred text)."""
     pieces = _pieces(runs, size)
@@ -247,11 +257,22 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
             cur_w += p.width
             continue
         if p.space:
+            if len(cur) >= 2 and queue and _labels_number(cur[-1], queue[-1]):
+                label = cur.pop()  # it goes with its number to the next line
+                cur_w -= label.width
+                flush()
+                queue += [p, label]
+                continue
             flush()
             continue
         if cur:
+            carry = []
+            if len(cur) >= 3 and cur[-1].space and _labels_number(cur[-2], p):
+                carry = [cur.pop(), cur.pop()]  # the space and the label go with their number
+                cur_w -= carry[0].width + carry[1].width
             flush()
             queue.append(p)
+            queue.extend(carry)
             continue
         # an unbreakable piece wider than the line: cut at cluster boundaries
         split = _split_wide(p, avail)
@@ -378,9 +399,11 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
         if k < n and not atoms[k].space:
             nxt = k
         starts[k] = nxt
-    # pieces are breakable pairwise, except before ฯลฯ and the like after a space
+    # pieces are breakable pairwise, except before ฯลฯ and the like after a space, and between a
+    # label and its number (NUMBER_LABELS)
     breaks = [j for j in range(1, n + 1)
-              if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
+              if not atoms[j - 1].space and (starts[j] == n or (atoms[starts[j]].text[0] not in thai.NO_LINE_START
+                                                               and not (starts[j] > j and _labels_number(atoms[j - 1], atoms[starts[j]]))))]
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
     for j in breaks:

@@ -56,11 +56,15 @@ SHORT_MAX_EM = 1.0
 # save a line of badness ≳ 40 (r ≳ 0.75). A line that cannot be filled costs SHORT_BADNESS (a little
 # more than r = MAX_RATIO) plus 200 per point it ends short, RAGGED_BADNESS plus 100 per point when it
 # is left-aligned, so such lines are chosen only when no set of breaks avoids them, and then where
-# the shortfall is smallest. No fitness classes, no hyphenation.
+# the shortfall is smallest; on a paragraph's first line these count double (FIRST_LINE_SHORT). A break
+# between a label and its number ("พ.ศ." | "๒๕๖๘", NUMBER_LABELS) costs LABEL_PENALTY: taken only to
+# save a ragged or short line. No fitness classes, no hyphenation.
 LINE_PENALTY = 10
 COMPOUND_PENALTY = 50
+LABEL_PENALTY = 5000  # "พ.ศ." | "๒๕๖๘": only to save a line that would be ragged or end short
 SHORT_BADNESS = 3000
 RAGGED_BADNESS = 10000
+FIRST_LINE_SHORT = 2.0  # the first line's SHORT/RAGGED badness counts double
 COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเนินงาน", "หน่วยงาน"): kept whole
 
 
@@ -399,15 +403,16 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
         if k < n and not atoms[k].space:
             nxt = k
         starts[k] = nxt
-    # pieces are breakable pairwise, except before ฯลฯ and the like after a space, and between a
-    # label and its number (NUMBER_LABELS)
+    # pieces are breakable pairwise, except before ฯลฯ and the like after a space; between a label
+    # and its number (NUMBER_LABELS) at LABEL_PENALTY
     breaks = [j for j in range(1, n + 1)
-              if not atoms[j - 1].space and (starts[j] == n or (atoms[starts[j]].text[0] not in thai.NO_LINE_START
-                                                               and not (starts[j] > j and _labels_number(atoms[j - 1], atoms[starts[j]]))))]
+              if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
     for j in breaks:
         pen = atoms[j].penalty if j < n else 0.0
+        if j < starts[j] < n and _labels_number(atoms[j - 1], atoms[starts[j]]):
+            pen = LABEL_PENALTY
         cand = None
         for i in reversed(order):
             s = starts[i]
@@ -426,6 +431,8 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
                 clusters = G[j] - G[s] + JC[j] - JC[s + 1]
                 bad = _badness(avail - natural, size, clusters, words, S[j] - S[s])
                 ragged = bad >= RAGGED_BADNESS
+                if i == 0 and bad >= SHORT_BADNESS:
+                    bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph
             d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen ** 2
             if cand is None or d < cand[0]:
                 cand = (d, i, ragged)

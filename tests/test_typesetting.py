@@ -1,5 +1,7 @@
 """Typesetting quality on glyph positions (tests/typeset_check.py): marks on their base, no ink
-collisions between lines, bounded justification, breaks only between words (tests/pdfcheck.py)."""
+collisions between lines, bounded justification, breaks only between words (tests/pdfcheck.py),
+no stranded signature, heading, date line or caption - on every example and every document in
+tests/data (real municipal texts ``real_*``, edge cases ``edge_*``, ``typeset_*``)."""
 
 import io
 import json
@@ -13,17 +15,42 @@ from memos.documents import text as T
 from memos.documents.fonts import REGULAR, register
 
 from .pdfcheck import Report, texts_of
-from .typeset_check import all_problems, glyphs, ink_collisions, marks_off_base, spread_problems
+from .typeset_check import (
+    all_problems,
+    glyphs,
+    ink_collisions,
+    keep_problems,
+    marks_off_base,
+    page_lines,
+    spread_problems,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "data").glob("typeset_*.json"))
+DOCS = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "data").glob("*.json"))
+
+
+def load_doc(path: Path) -> dict:
+    """A document file without its notes (``_source``: where a real text was published)."""
+    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def test_the_checked_set_holds_real_texts_and_edge_cases():
+    names = {p.stem for p in DOCS}
+    assert len([n for n in names if n.startswith("real_")]) >= 4
+    for edge in ("edge_eight_reviewers", "edge_empty_sections", "edge_user_markup", "edge_report_long_cell",
+                 "typeset_long_memo", "typeset_long_tokens", "typeset_mixed_scripts", "typeset_three_line_subject"):
+        assert edge in names
+    for path in DOCS:
+        if path.stem.startswith("real_"):
+            assert "http" in json.loads(path.read_text(encoding="utf-8"))["_source"], path.name
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
 def test_marks_on_base_no_collisions_bounded_spread_whole_words(path):
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = load_doc(path)
     pdf = render_pdf(doc)
     problems = all_problems(pdf)
+    problems["stranded"] = keep_problems(doc, pdf)
     assert not any(problems.values()), {k: v[:5] for k, v in problems.items() if v}
     report = Report(pdf)
     words = report.line_problems()
@@ -106,3 +133,50 @@ def test_checker_sees_a_break_inside_a_word():
             T.draw_line(c, T.layout([(s, REGULAR)], 16, 400)[0], 72, 700 - k * 26, 16, 400, "left")
     problems = Report(_pdf(draw)).check("สำนักงานคณะกรรมการประเมินผล")
     assert any("break inside a word" in p for p in problems), problems
+
+
+def test_a_one_line_last_item_does_not_strand_the_closing_line(monkeypatch):
+    """typeset_mixed_scripts ends with a one-line item: the closing line went to page 2 with that
+    line alone above it. Now the item joins the block and the paragraph before it gives its last
+    lines; with the old rule (one line is enough) the checker sees the stranded closing line."""
+    from memos.documents import memo
+
+    doc = load_doc(ROOT / "tests" / "data" / "typeset_mixed_scripts.json")
+    pdf = render_pdf(doc)
+    assert keep_problems(doc, pdf) == []
+    pages = page_lines(pdf)
+    p = next(i for i, lines in enumerate(pages) if doc["closing"] in lines)
+    assert p == 1 and pages[p].index(doc["closing"]) >= 2, pages[p][:4]
+    monkeypatch.setattr(memo, "MIN_LINES", 1)
+    assert any("closing line starts page 2" in x for x in keep_problems(doc, render_pdf(doc)))
+
+
+def test_a_centred_title_is_broken_evenly_not_as_a_full_line_and_a_word():
+    """The seed report's title broke as a full line and "ปีงบประมาณ ๒๕๖๘"; centred text now takes
+    first fit's line count at the narrowest measure that keeps it, and no word is cut for that."""
+    from memos.documents import layout as L
+    from memos.documents.fonts import BOLD
+    from memos.documents.report import PAGE
+
+    register()
+    title = json.loads((ROOT / "examples" / "report.json").read_text(encoding="utf-8"))["title"]
+    width = PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT  # the report's text block
+    first = T.layout([(title, BOLD)], 18, width)
+    even = T.layout_balanced([(title, BOLD)], 18, width)
+    assert len(first) == len(even) == 2
+    assert first[1].width < first[0].width / 2  # a full line and a scrap
+    assert abs(even[0].width - even[1].width) < even[0].width / 4
+    assert [p.text for ln in even for p in ln.pieces] == [p.text for ln in first for p in ln.pieces]
+
+
+@pytest.mark.parametrize("breaker", [T.layout, T.layout_total_fit], ids=["first_fit", "total_fit"])
+def test_a_number_stays_with_its_label(breaker):
+    """The seed memo printed "พ.ศ." at a line end and "๒๕๖๘" on the next; a subject "ระยะที่" / "๓"."""
+    register()
+    para = ("ประจำปีงบประมาณ พ.ศ. ๒๕๖๘ ตามแผนปฏิบัติการป้องกันการทุจริตและประพฤติมิชอบ ระยะที่ ๓ "
+            "และการประเมินผลสัมฤทธิ์ของงาน ตามมาตรา ๒๓ วรรคท้าย ") * 3
+    for width in range(150, 460, 7):
+        lines = breaker([(para, REGULAR)], 16, width)
+        for upper, lower in zip(lines, lines[1:], strict=False):
+            assert not (lower.text[:1].isdigit() and upper.text.rstrip().endswith(("พ.ศ.", "ที่", "มาตรา"))), \
+                (width, upper.text, lower.text)

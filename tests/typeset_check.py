@@ -12,6 +12,8 @@ The word-boundary (no in-word break) check is tests/pdfcheck.py's.
 
 from __future__ import annotations
 
+import re
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -264,3 +266,111 @@ def all_problems(pdf: bytes) -> dict[str, list[str]]:
         "ink_collisions": ink_collisions(lines),
         "spread": spread_problems(lines),
     }
+
+
+# ---------------------------------------------------------------- page make-up (keep rules)
+
+_PAGE_NUMBER = re.compile(r"^- \S+ -$")
+_ARABIC = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _key(s: str) -> str:
+    """Text compared as printed whatever the digit rule did: no whitespace, Arabic digits."""
+    return re.sub(r"\s+", "", s).translate(_ARABIC)
+
+
+def page_lines(pdf: bytes) -> list[list[str]]:
+    """Text lines of each page in content-stream order (poppler), page numbers left out."""
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                         check=True).stdout.decode()
+    return [[ln for ln in (x.strip() for x in page.splitlines()) if ln and not _PAGE_NUMBER.match(ln)]
+            for page in out.split("\f")[:-1]]
+
+
+def _find(pages: list[list[str]], text: str, start: tuple[int, int] = (0, 0)) -> tuple[int, int, int]:
+    """(page, first line, last line) of ``text`` (which may wrap over lines), searched from ``start``."""
+    want = _key(text)
+    for p in range(start[0], len(pages)):
+        lines = pages[p]
+        for i in range(start[1] if p == start[0] else 0, len(lines)):
+            got = ""
+            for j in range(i, len(lines)):
+                got += _key(lines[j])
+                if got.startswith(want):
+                    return p, i, j
+                if not want.startswith(got):
+                    break
+    raise LookupError(text)
+
+
+def _find_in(pages, text, start=(0, 0)):
+    """Like _find, for a line that may share its printed line with a label or a number."""
+    want = _key(text)
+    for p in range(start[0], len(pages)):
+        for i in range(start[1] if p == start[0] else 0, len(pages[p])):
+            if want and want in _key(pages[p][i]):
+                return p, i, i
+    raise LookupError(text)
+
+
+def keep_problems(doc: dict, pdf: bytes) -> list[str]:
+    """Stranded lines (FORMAT.md "Page make-up"): a memo's closing line, signer's name and position
+    on one page, with at least two lines of text before them when they start a page; a heading
+    with at least two lines after it on its page (one when its section is empty and it goes with
+    the signature); each comment block on one page; the announcement's date line with its
+    signature and two lines of text; a report caption with its header and first row."""
+    from memos.documents.memo import numbered_sections
+
+    pages, problems = page_lines(pdf), []
+    kind = doc["kind"]
+
+    def signature(name: str, positions: list[str], first: tuple[int, int, int], what: str, start=(0, 0)):
+        p0, i0, _ = first
+        pn, i_n, _ = _find(pages, f"({name})", start)
+        places = [(pn, i_n)]
+        for pos in positions:
+            pp, ip, _ = _find(pages, pos, (pn, i_n))
+            places.append((pp, ip))
+        if any(p != p0 for p, _ in places):
+            problems.append(f"{what} on page {p0 + 1}, name/position on pages {[p + 1 for p, _ in places]}")
+        if p0 > 0 and i0 < 2 and what != "comment heading":
+            problems.append(f"{what} starts page {p0 + 1} with {i0} line(s) of text before it")
+        return places[-1]
+
+    if kind == "memo":
+        sections = numbered_sections(doc["sections"])
+        cursor = (0, 0)
+        for n, s in sections:
+            if n is None:
+                continue
+            p, i, j = _find(pages, f"{n}. {s['heading'].strip()}", cursor)
+            need = 2 if (s.get("paragraphs") or s.get("items")) else 1
+            after = len(pages[p]) - j - 1
+            if after < need:
+                problems.append(f"heading {n} ends page {p + 1} with {after} line(s) after it")
+            cursor = (p, j + 1)
+        signer = doc["signer"]
+        closing = doc.get("closing", "จึงเรียนมาเพื่อโปรดพิจารณา")
+        first = _find(pages, closing, cursor) if closing else _find(pages, f"({signer['name']})", cursor)
+        end = signature(signer["name"], [signer["position"]], first, "closing line", cursor)
+        for e in doc.get("endorsements", []):
+            head = _find(pages, e["heading"], end)
+            lines = [f"{e['position']} {e['acting']['kind']}", e["acting"]["for_position"]] if e.get("acting") \
+                else [e["position"]]
+            end = signature(e["name"], lines, head, "comment heading", head[:2])
+    elif kind == "announcement":
+        first = _find_in(pages, "ประกาศณวันที่")
+        signature(doc["signer"]["name"], [doc["signer"]["position"]], first, "date line", first[:2])
+    elif kind == "report":
+        cursor = (0, 0)
+        for t in doc.get("tables", []):
+            if not t.get("caption") or not t.get("rows"):
+                continue
+            p, i, j = _find(pages, t["caption"], cursor)
+            ph, _, _ = _find_in(pages, t["columns"][0].split()[0], (p, j + 1))
+            cell = max((c if isinstance(c, str) else " ".join(c) for c in t["rows"][0]), key=len)
+            pr, _, _ = _find_in(pages, cell.split()[0][:12], (p, j + 1))
+            if not p == ph == pr:
+                problems.append(f"caption {t['caption'][:20]!r} on page {p + 1}, header on {ph + 1}, first row on {pr + 1}")
+            cursor = (p, j + 1)
+    return problems

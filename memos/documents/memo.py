@@ -7,7 +7,7 @@ from reportlab.platypus import KeepTogether, Spacer, Table
 
 from . import layout as L
 from . import thai
-from .common import BOLD, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
+from .common import BOLD, MIN_LINES, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
 from .digits import thai_digits
 from .fonts import register
 from .schema import MemoDocument
@@ -101,6 +101,21 @@ def story(doc: MemoDocument) -> list:
     # paragraph's heading, when it is the first paragraph of its section)
     last = next((i for i in range(len(parts) - 1, -1, -1) if parts[i][1]), None)
     lead = parts[last][1].pop() if last is not None else None
+    # a last paragraph of one line is not "the last two lines": it joins the block (with its
+    # heading when it was all its section held) and the paragraph before it leads instead
+    moved = 0  # lines of text already in the block
+    while lead is not None and moved + len(lead._layout(WIDTH)) < MIN_LINES:
+        earlier = last if parts[last][1] else next((i for i in range(last - 1, -1, -1) if parts[i][1]), None)
+        if earlier is None:
+            break
+        sign.insert(0, lead)
+        moved += len(lead._layout(WIDTH))
+        for i in range(last, earlier, -1):  # the emptied section's heading, and empty ones before it
+            if parts[i][0] is not None:
+                sign.insert(0, parts[i][0])
+        del parts[earlier + 1:last + 1]
+        last = earlier
+        lead = parts[last][1].pop()
     before = [parts[last][0]] if last is not None and parts[last][0] is not None and not parts[last][1] else []
     for i, (heading, body_part) in enumerate(parts):
         if heading is not None and not (before and i == last):
@@ -108,7 +123,7 @@ def story(doc: MemoDocument) -> list:
             out += body_part[2:]
         else:
             out += body_part
-    out.append(KeepTail(lead, sign, before=before) if lead is not None else KeepTogether(sign))
+    out.append(KeepTail(lead, sign, lines=max(1, MIN_LINES - moved), before=before) if lead is not None else KeepTogether(sign))
     for e in doc.endorsements:
         block = [ThaiParagraph(d(e.heading), TextStyle(font=BOLD, space_before=L.PARA_SPACE * 2))]
         if e.comment:

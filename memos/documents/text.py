@@ -32,17 +32,21 @@ JUSTIFY_BODY = "distributed"
 
 # Justification, in em of the text size. The extra space of a justified line is set by one ratio r:
 # each gap between character clusters inside a Thai word gets CLUSTER_GAP_MAX_EM·min(r, 1), each Thai
-# word boundary without a space WORD_STRETCH_EM·min(r, 2), each space SPACE_STRETCH_EM·r, r ≤ MAX_RATIO.
-# So word boundaries and spaces are preferred, cluster gaps stop at their bound at r = 1, word
-# boundaries at 2·WORD_STRETCH_EM (2 pt at 16 pt: in Thai a visible gap reads as a space, i.e. a phrase
-# break, so a word boundary never grows to one), and only spaces go on, up to 0.75 em. A line that
-# needs more (a line with few spaces) gets all of that and ends short of the margin, if by at most
-# SHORT_MAX_EM; by more (the line before a long unbreakable token) it is left-aligned.
-# CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
-# width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
-CLUSTER_GAP_MAX_EM = 0.0375
+# word boundary without a space WORD_STRETCH_EM·min(r, WORD_RATIO_MAX), each space SPACE_STRETCH_EM·r,
+# r ≤ MAX_RATIO. So cluster gaps and word boundaries grow together up to r = 1 (an even texture, as
+# Thai distributed justification looks), then word boundaries and spaces, then spaces alone, up to
+# 0.75 em. A line that needs more (a line with few spaces) gets all of that and ends short of the
+# margin, if by at most SHORT_MAX_EM; by more (the line before a long unbreakable token) it is
+# left-aligned.
+# Bounds at 16 pt: 1 pt between clusters (CLUSTER_GAP_MAX_EM = 1/16 em, about an eighth of a
+# consonant of Sarabun; the issue measured lines at ≥ 1 pt per character as over-stretched, so 1 pt
+# is the ceiling, never passed) and 1.5 pt at a word boundary (WORD_GAP_MAX_EM: at 2 pt a word
+# boundary reads as a space, i.e. a phrase break, and the page showed it). Sarabun is wide (ten
+# words to a 16 cm line): at 0.6 pt per cluster gap a third of the seed memo's lines could not be
+# filled and ended short or ragged; at 1 pt the seed memo's first paragraph is justified throughout.
+CLUSTER_GAP_MAX_EM = 0.0625
 WORD_STRETCH_EM = 0.0625
-WORD_RATIO_MAX = 2.0
+WORD_RATIO_MAX = 1.5
 SPACE_STRETCH_EM = 0.25
 MAX_RATIO = 3.0
 WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
@@ -53,11 +57,15 @@ SHORT_MAX_EM = 1.0
 # save a line of badness ≳ 40 (r ≳ 0.75). A line that cannot be filled costs SHORT_BADNESS (a little
 # more than r = MAX_RATIO) plus 200 per point it ends short, RAGGED_BADNESS plus 100 per point when it
 # is left-aligned, so such lines are chosen only when no set of breaks avoids them, and then where
-# the shortfall is smallest. No fitness classes, no hyphenation.
+# the shortfall is smallest; on a paragraph's first line these count double (FIRST_LINE_SHORT). A break
+# between a label and its number ("พ.ศ." | "๒๕๖๘", NUMBER_LABELS) costs LABEL_PENALTY: taken only to
+# save a ragged or short line. No fitness classes, no hyphenation.
 LINE_PENALTY = 10
 COMPOUND_PENALTY = 50
+LABEL_PENALTY = 5000  # "พ.ศ." | "๒๕๖๘": only to save a line that would be ragged or end short
 SHORT_BADNESS = 3000
 RAGGED_BADNESS = 10000
+FIRST_LINE_SHORT = 2.0  # the first line's SHORT/RAGGED badness counts double
 COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเนินงาน", "หน่วยงาน"): kept whole
 
 
@@ -77,14 +85,22 @@ def _is_thai_letter(ch: str) -> bool:
     return "\u0e01" <= ch <= "\u0e4e"
 
 
+# Following vowels that are grapheme clusters of their own (Unicode: า, ะ and ๅ are not marks;
+# ำ is, with its base): justification may add space before them as between any two clusters.
+SPACING_VOWELS = frozenset("\u0e30\u0e32\u0e45")
+
+
 @lru_cache(maxsize=50000)
 def _gap_chars(text: str) -> tuple[int, ...]:
     """Character indices j where justification may add space before ``text[j]``: between two Thai
-    character clusters (not before a mark or a following vowel, not after a leading vowel)."""
+    grapheme clusters (not before a mark, ำ, ๆ or ฯ, not after a leading vowel). Before า and ะ
+    too: they are clusters of their own, and a third more places to spread a line's slack keep
+    each gap under its bound (a line of Sarabun has ~25 gaps without them)."""
     out = []
     for j in range(1, len(text)):
         a, b = text[j - 1], text[j]
-        if _is_thai_letter(a) and _is_thai_letter(b) and b not in thai.NO_LINE_START and a not in thai.LEADING_VOWELS:
+        if (_is_thai_letter(a) and _is_thai_letter(b) and a not in thai.LEADING_VOWELS
+                and (b not in thai.NO_LINE_START or b in SPACING_VOWELS)):
             out.append(j)
     return tuple(out)
 
@@ -209,6 +225,16 @@ def _split_wide(piece: Piece, avail: float) -> list[Piece]:
     return out
 
 
+# Words a number belongs to: a line never ends with one of them when its number starts the next
+# ("พ.ศ." / "๒๕๖๘", "ระยะที่" / "๓"), as "โทร." keeps its number (memo._unit_fields).
+NUMBER_LABELS = frozenset({"พ.ศ.", "ค.ศ.", "ข้อ", "มาตรา", "วรรค", "โทร.", "โทรศัพท์", "ร้อยละ", "หมู่"})
+
+
+def _labels_number(label: Piece, number: Piece) -> bool:
+    """``label`` (before a space) and ``number`` (after it) stay on one line."""
+    return number.text[:1].isdigit() and (label.text in NUMBER_LABELS or label.text.endswith("ที่"))
+
+
 def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
     """First fit: each line takes as many pieces as fit (ragged and centred text)."""
     pieces = _pieces(runs, size)
@@ -235,11 +261,22 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
             cur_w += p.width
             continue
         if p.space:
+            if len(cur) >= 2 and queue and _labels_number(cur[-1], queue[-1]):
+                label = cur.pop()  # it goes with its number to the next line
+                cur_w -= label.width
+                flush()
+                queue += [p, label]
+                continue
             flush()
             continue
         if cur:
+            carry = []
+            if len(cur) >= 3 and cur[-1].space and _labels_number(cur[-2], p):
+                carry = [cur.pop(), cur.pop()]  # the space and the label go with their number
+                cur_w -= carry[0].width + carry[1].width
             flush()
             queue.append(p)
+            queue.extend(carry)
             continue
         # an unbreakable piece wider than the line: cut at cluster boundaries
         split = _split_wide(p, avail)
@@ -255,15 +292,37 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return lines
 
 
+def layout_balanced(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
+    """Centred text (a title, an announcement's subject, a position under a signature): as few lines
+    as first fit gives, broken as evenly as they can be. A title that first fit breaks as a full line
+    and one word ("… ประจำ" / "ปีงบประมาณ ๒๕๖๘") reads as a mistake; the narrowest measure that keeps
+    the line count spreads the words over both. Never narrower than the widest unbreakable piece, so
+    no word is cut for balance."""
+    lines = layout(runs, size, width, first_indent)
+    if len(lines) < 2:
+        return lines
+    lo = max((p.width for p in _pieces(runs, size) if not p.space), default=0.0)
+    hi = width
+    if lo >= hi:
+        return lines
+    for _ in range(12):  # to within width / 4096: well under a point
+        mid = (lo + hi) / 2
+        if len(layout(runs, size, mid, first_indent)) == len(lines):
+            hi = mid
+        else:
+            lo = mid
+    return layout(runs, size, hi, first_indent)
+
+
 def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
     """The stretch ratio r that fills ``slack`` (see CLUSTER_GAP_MAX_EM); inf when nothing can."""
     c, w, s = clusters * CLUSTER_GAP_MAX_EM * size, words * WORD_STRETCH_EM * size, spaces * SPACE_STRETCH_EM * size
     if slack <= c + w + s:  # r ≤ 1: everything grows
         return slack / (c + w + s) if c + w + s else 0.0
-    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ 2: clusters at their bound
+    if slack <= c + WORD_RATIO_MAX * (w + s):  # 1 < r ≤ WORD_RATIO_MAX: clusters at their bound
         return (slack - c) / (w + s)
     if s:
-        return (slack - c - WORD_RATIO_MAX * w) / s  # r > 2: only spaces
+        return (slack - c - WORD_RATIO_MAX * w) / s  # r > WORD_RATIO_MAX: only spaces
     return float("inf")
 
 
@@ -344,13 +403,16 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
         if k < n and not atoms[k].space:
             nxt = k
         starts[k] = nxt
-    # pieces are breakable pairwise, except before ฯลฯ and the like after a space
+    # pieces are breakable pairwise, except before ฯลฯ and the like after a space; between a label
+    # and its number (NUMBER_LABELS) at LABEL_PENALTY
     breaks = [j for j in range(1, n + 1)
               if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
     for j in breaks:
         pen = atoms[j].penalty if j < n else 0.0
+        if j < starts[j] < n and _labels_number(atoms[j - 1], atoms[starts[j]]):
+            pen = LABEL_PENALTY
         cand = None
         for i in reversed(order):
             s = starts[i]
@@ -369,6 +431,8 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
                 clusters = G[j] - G[s] + JC[j] - JC[s + 1]
                 bad = _badness(avail - natural, size, clusters, words, S[j] - S[s])
                 ragged = bad >= RAGGED_BADNESS
+                if i == 0 and bad >= SHORT_BADNESS:
+                    bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph
             d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen ** 2
             if cand is None or d < cand[0]:
                 cand = (d, i, ragged)
@@ -489,7 +553,7 @@ class ThaiParagraph(Flowable):
         if self._lines is None or self._width != avail_width:
             if self._lines is not None and self._width is None:
                 return self._lines  # a split part keeps its lines
-            breaker = layout_total_fit if self.style.align == "distributed" else layout
+            breaker = {"distributed": layout_total_fit, "center": layout_balanced}.get(self.style.align, layout)
             self._lines = breaker(
                 self.runs, self.style.size, avail_width - self.style.left_indent - self.style.right_indent, self.style.first_indent
             )

@@ -9,7 +9,6 @@ import io
 import json
 import subprocess
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -22,16 +21,14 @@ from memos.documents.bundle import bundle
 from memos.documents.fonts import REGULAR, register
 from memos.documents.render import render
 
+from .documents_set import DOCS, ROOT, load_doc
 from .pdfa_check import problems
 from .pdfcheck import pdftotext
-
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted([*ROOT.glob("examples/*.json"), *(ROOT / "tests" / "data").glob("*.json")])
 
 
 @pytest.fixture(scope="module")
 def rendered() -> dict[str, bytes]:
-    return {p.name: render_pdf(json.loads(p.read_text())) for p in DOCS}
+    return {p.name: render_pdf(load_doc(p)) for p in DOCS}
 
 
 def _memo(rendered) -> bytes:

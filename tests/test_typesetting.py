@@ -5,7 +5,6 @@ tests/data (real municipal texts ``real_*``, edge cases ``edge_*``, ``typeset_*`
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
@@ -14,6 +13,7 @@ from memos.documents import render_pdf
 from memos.documents import text as T
 from memos.documents.fonts import REGULAR, register
 
+from .documents_set import DOCS, ROOT, load_doc
 from .pdfcheck import Report, texts_of
 from .typeset_check import (
     all_problems,
@@ -24,14 +24,6 @@ from .typeset_check import (
     page_lines,
     spread_problems,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "data").glob("*.json"))
-
-
-def load_doc(path: Path) -> dict:
-    """A document file without its notes (``_source``: where a real text was published)."""
-    return {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if not k.startswith("_")}
 
 
 def test_the_checked_set_holds_real_texts_and_edge_cases():

@@ -1,5 +1,5 @@
 """A paragraph flowable for Thai: lines break only between words, glyphs are shaped by HarfBuzz,
-and each drawn line carries /ActualText with its exact source text.
+and the text layer says exactly the source text to every reader (see "Text layer" below).
 
 ReportLab's Paragraph breaks Thai anywhere (it only knows spaces) and, with shaping, writes
 private-use code points into the text layer; this flowable does its own line breaking over
@@ -16,13 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, shapeStr
 from reportlab.platypus.flowables import Flowable
 
 from . import layout as L
 from . import thai
-from .fonts import BOLD, REGULAR, ink_extents
+from .fonts import BOLD, MARK_WIDTH, REGULAR, glyph_name_text, glyph_path, ink_extents, recode
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
@@ -39,8 +40,12 @@ JUSTIFY_BODY = "distributed"
 # SHORT_MAX_EM; by more (the line before a long unbreakable token) it is left-aligned.
 # CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
 # width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
+# Text layer: readers that find words by gaps (pdfminer: a gap over 0.1 em; pypdf: over half a space,
+# 0.12 em; MuPDF: over 0.15 em) must not see one at a Thai word boundary, so a word boundary grows to
+# 0.08 em at most (1.28 pt at 16 pt); a real space is drawn as a space glyph, scaled to its justified
+# width, so no reader has to guess it from a gap.
 CLUSTER_GAP_MAX_EM = 0.0375
-WORD_STRETCH_EM = 0.0625
+WORD_STRETCH_EM = 0.04
 WORD_RATIO_MAX = 2.0
 SPACE_STRETCH_EM = 0.25
 MAX_RATIO = 3.0
@@ -65,10 +70,62 @@ def shaped(text: str, font: str, size: float) -> tuple[ShapedStr | str, float]:
     """Shaped text and its advance in points; cached because words repeat."""
     s = shapeStr(text, font, size)
     if isinstance(s, ShapedStr):
+        s = _for_text_layer(s, text, font)
         width = sum(sd.x_advance for sd in s.__shapeData__) * size / 1000
     else:
         width = stringWidth(text, font, size)
     return s, width
+
+
+# Text layer. HarfBuzz output is what is drawn; what readers extract is each glyph's code through the
+# font's ToUnicode map, in drawing order. So the glyphs that would read wrong get codes of their own
+# (fonts.recode): the sara aa of a decomposed ำ reads "ำ", its nikhahit is drawn as a path (ink, no
+# text; ``_paths`` of the shaped string), a nikhahit+tone ligature inside ำ reads as the tone, and a
+# zero-advance mark gets a PDF width of MARK_WIDTH (the pen is moved back in the same TJ, so it is
+# drawn where it was). No /ActualText: MuPDF adds it to the glyph text (duplicated fragments).
+_NIKHAHIT = "uni0E4D"
+_SARA_AA = "uni0E32"
+
+
+def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
+    f = getFont(font)
+    hbf = f.hbFont(10)
+    to_gid = f.face.charToGlyph
+    data = s.__shapeData__
+    starts = sorted({sd.cluster for sd in data} | {len(text)})
+    end_of = dict(zip(starts, starts[1:], strict=False))
+    chars: list[str] = []
+    out: list[ShapeData] = []
+    paths: list[tuple[int, int, float, float]] = []
+    for ch, sd in zip(s, data, strict=True):
+        gid = to_gid[ord(ch)]
+        name = hbf.glyph_to_string(gid).split(".")[0]
+        in_am = "\u0e33" in text[sd.cluster:end_of.get(sd.cluster, len(text))]
+        if in_am and name == _NIKHAHIT:
+            paths.append((len(out), gid, sd.x_offset, sd.y_offset))
+            if sd.x_advance and out:
+                out[-1] = out[-1]._replace(x_advance=out[-1].x_advance + sd.x_advance)
+            continue
+        if in_am and name == _SARA_AA:
+            ch = chr(recode(font, gid, "\u0e33", sd.width))
+        elif in_am and name.startswith(_NIKHAHIT):  # uni0E4D0E49: nikhahit and tone in one glyph
+            ch = chr(recode(font, gid, (glyph_name_text(name) or "")[1:], MARK_WIDTH))
+            sd = sd._replace(width=MARK_WIDTH)
+        elif sd.width == 0 and sd.x_advance == 0 and (real := _mark_text(ch, name)):
+            ch = chr(recode(font, gid, real, MARK_WIDTH))
+            sd = sd._replace(width=MARK_WIDTH)
+        chars.append(ch)
+        out.append(sd)
+    new = ShapedStr("".join(chars), shapeData=out)
+    new._paths = tuple(paths)
+    return new
+
+
+def _mark_text(ch: str, name: str) -> str | None:
+    """What a zero-advance glyph stands for: its character, or the one its name spells (PUA)."""
+    if "\ue000" <= ch <= "\uf8ff":
+        return glyph_name_text(name)
+    return ch if thai.is_thai(ch) else None
 
 
 def _is_thai_letter(ch: str) -> bool:
@@ -121,7 +178,9 @@ def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: f
     data = list(s.__shapeData__)
     for i in gaps:
         data[i] = data[i]._replace(x_advance=data[i].x_advance + extra_units)
-    return ShapedStr(str(s), shapeData=data)
+    new = ShapedStr(str(s), shapeData=data)
+    new._paths = getattr(s, "_paths", ())
+    return new
 
 
 # How a piece joins the one before it on a line.
@@ -391,6 +450,7 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
 
 
 def actual_text_open(text: str) -> str:
+    """Marked content that tells readers honouring /ActualText the exact text (page furniture only)."""
     utf16 = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{utf16}>>> BDC"
 
@@ -417,12 +477,13 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         x0 += slack
     elif align == "distributed" and slack > 0:
         e_c, e_w, e_s = line_extras(line, width, size)
-    canv._code.append(actual_text_open(line.text))
     t = canv.beginText(x0, y)
+    paths: list[str] = []
     cx = x0
     for k, p in enumerate(line.pieces):
         s, w = shaped(p.text, p.font, p.size)
         if p.space:
+            _draw_space(t, p, cx, y, w, w + e_s)
             cx += w + e_s
             continue
         if k:
@@ -433,9 +494,40 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         if gaps:
             s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
         t.textOut(s)
+        paths += _mark_paths(s, p.font, p.size, cx, y)
         cx += w + e_c * len(gaps)
     canv.drawText(t)
-    canv._code.append("EMC")
+    canv._code.extend(paths)
+
+
+def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) -> None:
+    """A space as a space glyph, scaled horizontally to its justified width: every reader reads it
+    as one space, and no reader takes the extra width for a second one."""
+    if natural <= 0:
+        return
+    t.setTextOrigin(x, y)
+    t.setFont(p.font, p.size)
+    scale = 100 * wanted / natural
+    if abs(scale - 100) > 0.01:
+        t._code.append(f"{fp_str(scale)} Tz")
+    t.textOut(" ")
+    if abs(scale - 100) > 0.01:
+        t._code.append("100 Tz")
+
+
+def _mark_paths(s, font: str, size: float, x: float, y: float) -> list[str]:
+    """Fill operators for the glyphs of ``s`` drawn as paths (the nikhahit of ำ), at their GPOS place."""
+    paths = getattr(s, "_paths", ())
+    if not paths:
+        return []
+    data = s.__shapeData__
+    k = size / 1000
+    out = []
+    for index, gid, x_offset, y_offset in paths:
+        pen = sum(sd.x_advance for sd in data[:index])
+        gx, gy = x + (pen + x_offset) * k, y + y_offset * k
+        out.append(f"q {fp_str(k)} 0 0 {fp_str(k)} {fp_str(gx)} {fp_str(gy)} cm {glyph_path(font, gid)} f Q")
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -1,7 +1,8 @@
 """The text four PDF readers extract from our PDFs, and a matcher that says whether a source
 paragraph comes back whole from it.
 
-Readers: poppler (``pdftotext``, default reading order), pdfminer.six (``extract_text``, default
+Readers: poppler (``pdftotext -raw``: content order, so the lines of a table cell stay together; its
+default mode re-flows columns and guesses word gaps per line), pdfminer.six (``extract_text``, default
 layout analysis), pypdf (``extract_text``), PyMuPDF (``page.get_text()``). Each is used as a person
 copying text would get it: default settings, no structure tree.
 
@@ -31,7 +32,7 @@ def reader(name: str):
 
 @reader("poppler")
 def poppler(pdf: bytes) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
 
 

@@ -68,7 +68,9 @@ COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเ
 @lru_cache(maxsize=50000)
 def shaped(text: str, font: str, size: float) -> tuple[ShapedStr | str, float]:
     """Shaped text and its advance in points; cached because words repeat."""
-    s = shapeStr(text, font, size)
+    # forced when there are Thai marks: ReportLab returns plain text when shaping moved nothing, and
+    # its marks would keep width 0 (see _for_text_layer)
+    s = shapeStr(text, font, size, force=any("\u0e31" <= c <= "\u0e4e" for c in text))
     if isinstance(s, ShapedStr):
         s = _for_text_layer(s, text, font)
         width = sum(sd.x_advance for sd in s.__shapeData__) * size / 1000

@@ -54,9 +54,9 @@ _original_cmap = ttfonts.makeToUnicodeCMap
 # PDF width of a recoded mark, 1/1000 em. pdfminer puts two characters on one line only when the
 # gap between their boxes is under twice the wider one's width (marks stacked on one base are up to
 # 0.17 em apart) and adds a space when a character starts 0.1 em after the previous one ends (the base
-# after a mark shifted 0.17 em left): 0.1 em satisfies both. It stays under a space's width, so a
-# space after a mark still reads as one.
-MARK_WIDTH = 100
+# after a mark shifted 0.17 em left): so at least 0.065 em. poppler (-raw) needs a space (0.243 em)
+# minus this width to stay a clear word gap: so well under 0.1 em. 0.075 em satisfies all three.
+MARK_WIDTH = 75
 _overrides: dict[str, dict[int, str]] = {}
 
 

@@ -98,11 +98,13 @@ def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
     end_of = dict(zip(starts, starts[1:], strict=False))
     chars: list[str] = []
     out: list[ShapeData] = []
+    texts: list[str | None] = []  # per kept glyph: the text of a recoded mark, None otherwise
     paths: list[tuple[int, int, float, float]] = []
     for ch, sd in zip(s, data, strict=True):
         gid = to_gid[ord(ch)]
         name = hbf.glyph_to_string(gid).split(".")[0]
         in_am = "\u0e33" in text[sd.cluster:end_of.get(sd.cluster, len(text))]
+        mark = None
         if in_am and name == _NIKHAHIT:
             paths.append((len(out), gid, sd.x_offset, sd.y_offset))
             if sd.x_advance and out:
@@ -111,16 +113,36 @@ def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
         if in_am and name == _SARA_AA:
             ch = chr(recode(font, gid, "\u0e33", sd.width))
         elif in_am and name.startswith(_NIKHAHIT):  # uni0E4D0E49: nikhahit and tone in one glyph
-            ch = chr(recode(font, gid, (glyph_name_text(name) or "")[1:], MARK_WIDTH))
-            sd = sd._replace(width=MARK_WIDTH)
-        elif sd.width == 0 and sd.x_advance == 0 and (real := _mark_text(ch, name)):
-            ch = chr(recode(font, gid, real, MARK_WIDTH))
-            sd = sd._replace(width=MARK_WIDTH)
+            mark = (glyph_name_text(name) or "")[1:]
+        elif sd.width == 0 and sd.x_advance == 0:
+            mark = _mark_text(ch, name)
         chars.append(ch)
         out.append(sd)
+        texts.append(mark)
+    pen, origins = 0.0, []
+    for sd in out:
+        origins.append(pen + sd.x_offset)
+        pen += sd.x_advance
+    for i, mark in enumerate(texts):
+        if not mark:
+            continue
+        width = _mark_width(origins, texts, i)
+        chars[i] = chr(recode(font, to_gid[ord(chars[i])], mark, width))
+        out[i] = out[i]._replace(width=width)
     new = ShapedStr("".join(chars), shapeData=out)
     new._paths = tuple(paths)
     return new
+
+
+def _mark_width(origins: list[float], texts: list[str | None], i: int) -> float:
+    """MARK_WIDTH, less when the next mark of the stack is drawn further left: poppler starts a new
+    word (and in -raw order a new line) when a glyph begins 0.2 em left of the word's right edge."""
+    width = MARK_WIDTH
+    j = i + 1
+    while j < len(texts) and texts[j]:
+        width = min(width, origins[j] - origins[i] + 170)
+        j += 1
+    return max(round(width), 5)
 
 
 def _mark_text(ch: str, name: str) -> str | None:

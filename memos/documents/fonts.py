@@ -51,12 +51,12 @@ _by_face: dict[str, ttfonts.TTFont] = {}
 _original_cmap = ttfonts.makeToUnicodeCMap
 
 
-# PDF width of a recoded mark, 1/1000 em. pdfminer puts two characters on one line only when the
-# gap between their boxes is under twice the wider one's width (marks stacked on one base are up to
-# 0.17 em apart) and adds a space when a character starts 0.1 em after the previous one ends (the base
-# after a mark shifted 0.17 em left): so at least 0.065 em. poppler (-raw) needs a space (0.243 em)
-# minus this width to stay a clear word gap: so well under 0.1 em. 0.075 em satisfies all three.
-MARK_WIDTH = 75
+# PDF width of a recoded mark, 1/1000 em (text.py's _mark_width adjusts it per glyph). pdfminer
+# puts two characters on one line only when the gap between their boxes is under twice the wider
+# one's width, so marks of width 0 stacked on one base (ที่) split the line; any width makes their
+# boxes overlap. poppler (-raw) sees a word gap after a mark only if a space (0.233 em in bold) less
+# the mark's box past its base is over about 0.16 em: so a small width.
+MARK_WIDTH = 30
 _overrides: dict[str, dict[int, str]] = {}
 
 

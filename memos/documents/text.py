@@ -119,14 +119,15 @@ def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
         chars.append(ch)
         out.append(sd)
         texts.append(mark)
-    pen, origins = 0.0, []
+    pen, origins, pens = 0.0, [], []
     for sd in out:
         origins.append(pen + sd.x_offset)
         pen += sd.x_advance
+        pens.append(pen)
     for i, mark in enumerate(texts):
         if not mark:
             continue
-        width = _mark_width(origins, texts, i)
+        width = _mark_width(origins, pens[i], texts, i)
         chars[i] = chr(recode(font, to_gid[ord(chars[i])], mark, width))
         out[i] = out[i]._replace(width=width)
     new = ShapedStr("".join(chars), shapeData=out)
@@ -134,10 +135,13 @@ def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
     return new
 
 
-def _mark_width(origins: list[float], texts: list[str | None], i: int) -> float:
-    """MARK_WIDTH, less when the next mark of the stack is drawn further left: poppler starts a new
-    word (and in -raw order a new line) when a glyph begins 0.2 em left of the word's right edge."""
-    width = MARK_WIDTH
+def _mark_width(origins: list[float], pen: float, texts: list[str | None], i: int) -> float:
+    """PDF width of mark ``i`` (1/1000 em), from what the readers need (see fonts.MARK_WIDTH):
+    MARK_WIDTH, more when the mark is drawn so far left that pdfminer would see a gap before the next
+    base (it ends where the next glyph may start, less 0.09 em), less when the next mark of the
+    stack is drawn further left (poppler starts a new word, in -raw order a new line, when a glyph
+    begins 0.2 em left of the word's right edge)."""
+    width = max(MARK_WIDTH, pen - origins[i] - 90)
     j = i + 1
     while j < len(texts) and texts[j]:
         width = min(width, origins[j] - origins[i] + 170)

@@ -83,3 +83,29 @@ def pattern(paragraph: str) -> re.Pattern:
 
 def found_whole(paragraph: str, extracted: str) -> bool:
     return pattern(paragraph).search(unicodedata.normalize("NFC", extracted)) is not None
+
+
+def found_in_parts(paragraph: str, extracted: str, max_parts: int = 8) -> bool:
+    """Found in order in at most ``max_parts`` pieces, each ending at a line break: a table cell
+    whose row is split over a page (the rest follows the repeated header on the next page)."""
+    src, text = normal(paragraph), unicodedata.normalize("NFC", extracted)
+    pos, parts = 0, 0
+    while src:
+        parts += 1
+        if parts > max_parts:
+            return False
+        lo, hi, best = 1, len(src), None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            m = pattern(src[:mid]).search(text, pos)
+            if m and (mid == len(src) or text[m.end():m.end() + 1] in ("\n", " ", "")):
+                best, lo = (mid, m.end()), mid + 1
+            elif m:
+                lo = mid + 1  # a longer prefix may end at a line break
+            else:
+                hi = mid - 1
+        if best is None:
+            return False
+        k, pos = best
+        src = src[k:].lstrip()
+    return True

@@ -1,0 +1,73 @@
+"""The text layer every reader gets right: each paragraph of every example and test document comes
+back whole (NFC, ำ composed, one space where the source has one, none elsewhere, no duplicates)
+from poppler, pdfminer.six, pypdf and PyMuPDF (tests/text_readers.py says how each is read)."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from memos.documents import render_pdf
+
+from .pdfcheck import texts_of
+from .text_readers import READERS, found_in_parts, found_whole, normal
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = sorted((ROOT / "examples").glob("*.json")) + sorted((ROOT / "tests" / "data").glob("*.json"))
+LONG_TOKEN = 60  # a token wider than the line is cut at clusters, by design (a line break inside it)
+
+
+@cache
+def _rendered(path: Path) -> tuple[dict, bytes]:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return doc, render_pdf(doc)
+
+
+@cache
+def _extracted(path: Path, reader: str) -> str:
+    return READERS[reader](_rendered(path)[1])
+
+
+def _paragraphs(doc: dict) -> tuple[list[str], list[str]]:
+    """(body paragraphs, table cells) as the engine prints them."""
+    if doc["kind"] != "report":
+        return texts_of(doc), []
+    body = [doc["title"], doc.get("subtitle") or "", *doc.get("intro", [])]
+    cells = []
+    for t in doc["tables"]:
+        body.append(t.get("caption") or "")
+        cells += t["columns"]
+        for row in t["rows"]:
+            for c in row:
+                cells += c if isinstance(c, list) else [c]
+    return [x for x in body if x], [x for x in cells if x]
+
+
+def _checkable(text: str) -> bool:
+    return max((len(w) for w in text.split()), default=0) <= LONG_TOKEN
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_every_paragraph_comes_back_whole(path, reader):
+    doc, _ = _rendered(path)
+    text = _extracted(path, reader)
+    body, cells = _paragraphs(doc)
+    missing = [normal(p)[:70] for p in body if _checkable(p) and not found_whole(p, text)]
+    assert not missing, f"{reader}: {len(missing)} of {len(body)} paragraphs not found whole: {missing[:5]}"
+    assert "\u0e4d\u0e32" not in text and "\ufffd" not in text
+    if reader == "pdfminer":
+        return  # its layout analysis reads a table row across the columns: cells are not in its order
+    cells_missing = [normal(c)[:70] for c in cells if _checkable(c) and not found_in_parts(c, text)]
+    assert not cells_missing, f"{reader}: {len(cells_missing)} of {len(cells)} cells: {cells_missing[:5]}"
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_sara_am_reads_composed_and_no_spaces_inside_justified_words(reader):
+    """A justified paragraph full of ำ and stacked marks: no "ํา", no space where the source has none."""
+    path = ROOT / "examples" / "announcement.json"
+    text = _extracted(path, reader)
+    assert "ตำบล" in text and "ดำเนินการ" in text and "ประจำปีงบประมาณ" in text
+    for word in ("ความโปร่งใส", "ประเมินคุณธรรม", "หน่วยงาน"):
+        assert word in text.replace("\n", ""), (reader, word)

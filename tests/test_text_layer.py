@@ -57,6 +57,7 @@ def test_every_paragraph_comes_back_whole(path, reader):
     missing = [normal(p)[:70] for p in body if _checkable(p) and not found_whole(p, text)]
     assert not missing, f"{reader}: {len(missing)} of {len(body)} paragraphs not found whole: {missing[:5]}"
     assert "\u0e4d\u0e32" not in text and "\ufffd" not in text
+    assert not any("\ufb00" <= c <= "\ufb06" for c in text), "a Latin ligature read as one character"
     if reader == "pdfminer":
         return  # its layout analysis reads a table row across the columns: cells are not in its order
     cells_missing = [normal(c)[:70] for c in cells if _checkable(c) and not found_in_parts(c, text)]

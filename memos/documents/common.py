@@ -13,7 +13,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, P
 from . import layout as L
 from .digits import thai_digits
 from .fonts import BOLD, REGULAR, register
-from .text import TextStyle, ThaiParagraph, actual_text_open, shaped
+from .text import TextStyle, ThaiParagraph, shaped
 from .thai import thai_date
 
 
@@ -144,12 +144,10 @@ def _page_number(canv, doc):
     w = shaped(text, REGULAR, L.BODY_SIZE)[1]
     x = (doc.pagesize[0] - w) / 2
     y = doc.pagesize[1] - 1.0 * cm
-    canv._code.append(actual_text_open(text))
     t = canv.beginText(x, y)
     t.setFont(REGULAR, L.BODY_SIZE)
     t.textOut(shaped(text, REGULAR, L.BODY_SIZE)[0])
     canv.drawText(t)
-    canv._code.append("EMC")
 
 
 def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> bytes:

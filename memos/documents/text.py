@@ -13,6 +13,7 @@ mark keeps the position the font's GPOS gave it. Latin words and digits are neve
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -116,6 +117,8 @@ def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
             mark = (glyph_name_text(name) or "")[1:]
         elif sd.width == 0 and sd.x_advance == 0:
             mark = _mark_text(ch, name)
+        elif "\ufb00" <= ch <= "\ufb06":  # a Latin ligature (fi, fl…) reads as its letters
+            ch = chr(recode(font, gid, unicodedata.normalize("NFKC", ch), sd.width))
         chars.append(ch)
         out.append(sd)
         texts.append(mark)

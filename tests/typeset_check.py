@@ -97,7 +97,14 @@ def glyphs(pdf: bytes) -> list[list[Glyph]]:
                 g = Glyph(pno, chr(ch), name, size, x, y, advance, box)
                 # one drawn line: baselines within 3 pt (marks may be raised or lowered a little)
                 key = next((k for k in lines if abs(k - y) < 3), y)
-                lines.setdefault(key, []).append(g)
+                line = lines.setdefault(key, [])
+                prev = line[-1] if line else None
+                if prev and gid < 0:
+                    # a glyph read as several characters (the ligature "fi"): the glyph stands for its
+                    # last one when the gap after it is judged (kerning "ic", not "fc")
+                    line[-1] = Glyph(pno, g.char, prev.font, prev.size, prev.x, prev.y, prev.advance, prev.ink)
+                    continue
+                line.append(g)
         out += [lines[k] for k in sorted(lines)]
     return out
 

@@ -72,3 +72,54 @@ def test_sara_am_reads_composed_and_no_spaces_inside_justified_words(reader):
     assert "ตำบล" in text and "ดำเนินการ" in text and "ประจำปีงบประมาณ" in text
     for word in ("ความโปร่งใส", "ประเมินคุณธรรม", "หน่วยงาน"):
         assert word in text.replace("\n", ""), (reader, word)
+
+
+def _marked_content(page) -> tuple[set[int], list[str]]:
+    """MCIDs opened on a page, and the text shown inside /Artifact marked content."""
+    import pikepdf
+
+    mcids, artifact_text, stack = set(), [], []
+    for operands, op in pikepdf.parse_content_stream(page):
+        name = str(op)
+        if name in ("BDC", "BMC"):
+            tag = str(operands[0])
+            stack.append(tag)
+            if name == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                mcids.add(int(operands[1].MCID))
+        elif name == "EMC":
+            stack.pop()
+        elif name in ("Tj", "TJ") and "/Artifact" in stack:
+            artifact_text.append(name)
+    return mcids, artifact_text
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_tagged_structure(path):
+    """StructTreeRoot (Document → H1/H2/P), every MCID resolves to marked content on its page and
+    back through the ParentTree, /MarkInfo marked, /Lang th, page numbers from page 2 are artifacts."""
+    import io
+
+    import pikepdf
+
+    _, pdf = _rendered(path)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert doc.Root.MarkInfo.Marked is True
+        assert str(doc.Root.Lang) == "th"
+        tree = doc.Root.StructTreeRoot
+        document = tree.K
+        assert document.S == "/Document"
+        elems = list(document.K)
+        assert elems and {str(e.S) for e in elems} <= {"/H1", "/H2", "/P"}
+        nums = list(tree.ParentTree.Nums)
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        marked = {}
+        for n, page in enumerate(doc.pages):
+            mcids, artifact_text = _marked_content(page)
+            marked[page.obj.objgen] = (mcids, int(page.obj.StructParents) if "/StructParents" in page.obj else None)
+            if n >= 1:
+                assert artifact_text, f"page {n + 1}: its number is not an artifact"
+        for e in elems:
+            mcids, key = marked[e.Pg.objgen]
+            assert int(e.K) in mcids
+            assert parents[key][int(e.K)].objgen == e.objgen
+        assert len(elems) == sum(len(m) for m, _k in marked.values())

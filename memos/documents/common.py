@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from functools import partial
 
 from reportlab.lib.units import cm
 from reportlab.pdfgen.canvas import Canvas
@@ -11,6 +10,7 @@ from reportlab.platypus import Image, KeepTogether, Spacer, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
 from . import layout as L
+from . import tagging
 from .digits import thai_digits
 from .fonts import BOLD, REGULAR, register
 from .text import TextStyle, ThaiParagraph, shaped
@@ -21,10 +21,18 @@ def body(size=L.BODY_SIZE, **kw) -> TextStyle:
     return TextStyle(font=REGULAR, size=size, **kw)
 
 
+class _ArtifactImage(Image):
+    """The emblem and signature images: marked as artifacts (no alternative text to give them)."""
+
+    def draw(self):
+        with tagging.artifact(self.canv):
+            super().draw()
+
+
 def image_or_space(path: str | None, height: float, width: float | None = None):
     """An image scaled to ``height``; a blank of the same height when there is none (space kept)."""
     if path:  # the schema checked it is a PNG or JPEG file
-        img = Image(path)
+        img = _ArtifactImage(path)
         ratio = img.imageWidth / float(img.imageHeight or 1)
         img.drawHeight, img.drawWidth = height, height * ratio
         return img
@@ -147,7 +155,8 @@ def _page_number(canv, doc):
     t = canv.beginText(x, y)
     t.setFont(REGULAR, L.BODY_SIZE)
     t.textOut(shaped(text, REGULAR, L.BODY_SIZE)[0])
-    canv.drawText(t)
+    with tagging.artifact(canv, "Pagination"):
+        canv.drawText(t)
 
 
 def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> bytes:
@@ -172,8 +181,16 @@ def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> b
         PageTemplate(id="first", frames=[frame], onPage=first, autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[later_frame], onPage=_page_number),
     ])
-    doc.build(story, canvasmaker=partial(Canvas, initialFontName=REGULAR, initialFontSize=L.BODY_SIZE))
-    return buf.getvalue()
+    canvases: list[Canvas] = []
+
+    def canvas(*args, **kw) -> Canvas:
+        kw.update(initialFontName=REGULAR, initialFontSize=L.BODY_SIZE)
+        canvases.append(Canvas(*args, **kw))
+        return canvases[-1]
+
+    doc.build(story, canvasmaker=canvas)
+    # structure tree over the marked content (ReportLab may build twice: the last canvas drew the PDF)
+    return tagging.tag(buf.getvalue(), tagging.tags_of(canvases[-1]))
 
 
 __all__ = ["BOLD", "REGULAR", "KeepHead", "KeepTail", "body", "build", "image_or_space", "signature_block"]

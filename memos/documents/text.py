@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, shapeStr
 from reportlab.platypus.flowables import Flowable
 
 from . import layout as L
-from . import thai
+from . import tagging, thai
 from .fonts import BOLD, MARK_WIDTH, REGULAR, glyph_name_text, glyph_path, ink_extents, recode
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
@@ -578,6 +578,7 @@ class TextStyle:
     right_indent: float = 0
     align: str = "left"
     leader: bool = False  # dotted line under the text (header fields)
+    role: str = ""  # structure type (tagging.ROLES); "" = from the fonts: large bold H1, bold H2, else P
 
     @property
     def line_height(self) -> float:
@@ -663,25 +664,40 @@ class ThaiParagraph(Flowable):
         head._lines[-1] = Line(last.pieces, last.width, False, last.indent, last.ragged)
         return [head, tail]
 
+    @property
+    def role(self) -> str:
+        if self.style.role:
+            return self.style.role
+        if all(run[1] == BOLD for run in self.runs):
+            return "H1" if self.style.size > L.BODY_SIZE else "H2"
+        return "P"
+
     def draw(self):
         canv = self.canv
         st = self.style
         lines = self._lines
         y = self.height - self._top * (lines[0].size or st.size)
         width = self.width - st.left_indent - st.right_indent
+        leaders = []
+        tagging.begin(canv, self.role)
         for k, line in enumerate(lines):
             if k:
                 y -= self._advance(lines[k - 1], line)
             draw_line(canv, line, st.left_indent, y, st.size, width, st.align)
             if st.leader:
-                canv.saveState()
-                canv.setDash(1, 2)
-                canv.setLineWidth(0.6)
                 start = st.left_indent + line.indent
                 if line is lines[0] and not self.continued:
                     for p in line.pieces:  # the dots run under the value, not the bold label
                         if not (p.space or p.font != self.runs[-1][1]):
                             break
                         start += p.width
-                canv.line(start, y - 2.5, st.left_indent + width, y - 2.5)
+                leaders.append((start, y - 2.5))
+        tagging.end(canv)
+        if leaders:
+            with tagging.artifact(canv):
+                canv.saveState()
+                canv.setDash(1, 2)
+                canv.setLineWidth(0.6)
+                for start, ly in leaders:
+                    canv.line(start, ly, st.left_indent + width, ly)
                 canv.restoreState()

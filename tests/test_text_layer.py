@@ -123,3 +123,17 @@ def test_tagged_structure(path):
             assert int(e.K) in mcids
             assert parents[key][int(e.K)].objgen == e.objgen
         assert len(elems) == sum(len(m) for m, _k in marked.values())
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_all_readers_read_the_same_characters(path):
+    """No reader gets a character more or fewer than the others (duplicated fragments, lost marks,
+    a nikhahit read twice): the same multiset of non-space characters from all four."""
+    import unicodedata
+    from collections import Counter
+
+    counts = {r: Counter(c for c in unicodedata.normalize("NFC", _extracted(path, r)) if not c.isspace())
+              for r in sorted(READERS)}
+    ref = counts["poppler"]
+    for reader, got in counts.items():
+        assert got == ref, (reader, dict(got - ref), dict(ref - got))

@@ -23,7 +23,7 @@ from memos.documents.digits import thai_digits
 from .pdfcheck import is_page_number, word_bboxes
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE_NUMBER = re.compile(r"^- \S+ -$")
+PAGE_NUMBER = re.compile(r"^- \S+ [-\u2011]$")  # the last dash reads U+2011 (common._unhyphenated)
 # a sentence of official Thai prose, repeated to make paragraphs of any length
 PHRASE = "การดำเนินงานตามแผนปฏิบัติการป้องกันการทุจริตของเทศบาลตำบลคลองพน "
 

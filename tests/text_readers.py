@@ -65,7 +65,7 @@ def normal(text: str) -> str:
 
 # Between two characters of a paragraph a reader may put a line break (with a page's running number
 # and form feed when the paragraph continues on the next page), never a space the source lacks.
-_BREAK = r"(?:[ \t]*\n(?:[\f\s]*-\s*[๐-๙0-9]+\s*-[ \t]*\n)?[\f\s]*)"
+_BREAK = r"(?:[ \t]*\n(?:[\f\s]*-\s*[๐-๙0-9]+\s*[-\u2011][ \t]*\n)?[\f\s]*)"
 
 
 def pattern(paragraph: str) -> re.Pattern:

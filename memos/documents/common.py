@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, Spacer, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
@@ -12,8 +14,8 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, P
 from . import layout as L
 from . import tagging
 from .digits import thai_digits
-from .fonts import BOLD, REGULAR, register
-from .text import TextStyle, ThaiParagraph, shaped
+from .fonts import BOLD, REGULAR, recode, register
+from .text import TextStyle, ThaiParagraph, as_shaped, shaped
 from .thai import thai_date
 
 
@@ -144,6 +146,16 @@ def _centred_right(flowable, width, indent):
     return t
 
 
+def _unhyphenated(s) -> ShapedStr:
+    """The last dash of "- ๒ -" drawn with the same glyph but read as U+2011 (non-breaking hyphen):
+    poppler takes a line ending in "-" for a hyphenated word and glues the first body line to it,
+    dropping the dash ("-๒สำนักงาน…")."""
+    s = as_shaped(s, REGULAR)
+    gid = getFont(REGULAR).face.charToGlyph[ord(s[-1])]
+    code = recode(REGULAR, gid, "\u2011", s.__shapeData__[-1].width)
+    return ShapedStr(str(s)[:-1] + chr(code), shapeData=list(s.__shapeData__))
+
+
 def _page_number(canv, doc):
     n = canv.getPageNumber()
     if n < L.PAGE_NUMBERS_FROM:
@@ -154,7 +166,7 @@ def _page_number(canv, doc):
     y = doc.pagesize[1] - 1.0 * cm
     t = canv.beginText(x, y)
     t.setFont(REGULAR, L.BODY_SIZE)
-    t.textOut(shaped(text, REGULAR, L.BODY_SIZE)[0])
+    t.textOut(_unhyphenated(shaped(text, REGULAR, L.BODY_SIZE)[0]))
     with tagging.artifact(canv, "Pagination"):
         canv.drawText(t)
 

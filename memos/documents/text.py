@@ -191,7 +191,7 @@ def _glyph_gaps(text: str, font: str, size: float) -> tuple[int, ...]:
     return tuple(starts[j] - 1 for j in chars if starts.get(j, 0) > 0)
 
 
-def _as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
+def as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
     if isinstance(s, ShapedStr):
         return s
     widths = getFont(font).face.charWidths
@@ -205,7 +205,7 @@ def _as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
 def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: float) -> ShapedStr:
     """Add ``extra_units`` (1/1000 em) to the advance of each glyph in ``gaps``: the pen moves on after
     a whole cluster, so the marks of a cluster keep their GPOS offsets on their base."""
-    s = _as_shaped(s, font)
+    s = as_shaped(s, font)
     data = list(s.__shapeData__)
     for i in gaps:
         data[i] = data[i]._replace(x_advance=data[i].x_advance + extra_units)

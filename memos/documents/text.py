@@ -42,9 +42,10 @@ JUSTIFY_BODY = "distributed"
 # CLUSTER_GAP_MAX_EM is the bound inside words: 0.6 pt at 16 pt, about a fifteenth of a consonant's
 # width, below what reads as a gap (Word's unbounded "Thai distributed" reaches several points).
 # Text layer: readers that find words by gaps (pdfminer: a gap over 0.1 em; pypdf: over half a space,
-# 0.12 em; MuPDF: over 0.15 em) must not see one at a Thai word boundary, so a word boundary grows to
-# 0.08 em at most (1.28 pt at 16 pt); a real space is drawn as a space glyph, scaled to its justified
-# width, so no reader has to guess it from a gap.
+# 0.12 em; MuPDF and poppler -raw: larger) must not see one at a Thai word boundary, so a word boundary
+# grows to 0.08 em at most (1.28 pt at 16 pt; it was 0.125 em, and pdfminer read a space there); a real
+# space is drawn as a space glyph, scaled to its justified width, so no reader has to guess it from a
+# gap. tests/test_text_layer.py checks all four readers.
 CLUSTER_GAP_MAX_EM = 0.0375
 WORD_STRETCH_EM = 0.04
 WORD_RATIO_MAX = 2.0

@@ -267,3 +267,10 @@ def word_bboxes(pdf: bytes) -> list[dict]:
 def word_boxes(pdf: bytes) -> list[tuple[int, float, float, str]]:
     """(page, x_min, x_max, text) of every word poppler finds, for checks of where text sits."""
     return [(w["page"], w["x0"], w["x1"], w["text"]) for w in word_bboxes(pdf)]
+
+
+def is_page_number(word: dict) -> bool:
+    """A word of the running page number ("- ๒ -", three words to poppler): above the top margin."""
+    from memos.documents import layout
+
+    return word["y1"] < layout.MARGIN_TOP

@@ -2,7 +2,9 @@
 every glyph's origin, its font and size, and its ink box from the embedded font's own outlines
 (HarfBuzz glyph extents of the subset font, glyph id as drawn).
 
-- ``marks_off_base``: a Thai mark is drawn where HarfBuzz puts it on its base (GPOS), within 0.3 pt.
+- ``marks_off_base``: a Thai mark is drawn where HarfBuzz puts it on its base (GPOS), within 0.3 pt;
+  the nikhahit of ำ, drawn as a path (no text, see memos/documents/text.py), is found among the
+  page's filled paths where the font puts it (``page.get_drawings``).
 - ``ink_collisions``: no glyph's ink box overlaps one of the line above (stacked tone marks against
   tails and below vowels).
 - ``spread_problems``: no gap inside a Thai word wider than text.CLUSTER_GAP_MAX_EM, no Thai word
@@ -97,7 +99,14 @@ def glyphs(pdf: bytes) -> list[list[Glyph]]:
                 g = Glyph(pno, chr(ch), name, size, x, y, advance, box)
                 # one drawn line: baselines within 3 pt (marks may be raised or lowered a little)
                 key = next((k for k in lines if abs(k - y) < 3), y)
-                lines.setdefault(key, []).append(g)
+                line = lines.setdefault(key, [])
+                prev = line[-1] if line else None
+                if prev and gid < 0:
+                    # a glyph read as several characters (the ligature "fi"): the glyph stands for its
+                    # last one when the gap after it is judged (kerning "ic", not "fc")
+                    line[-1] = Glyph(pno, g.char, prev.font, prev.size, prev.x, prev.y, prev.advance, prev.ink)
+                    continue
+                line.append(g)
         out += [lines[k] for k in sorted(lines)]
     return out
 
@@ -148,8 +157,67 @@ def _hb_font(path: str) -> hb.Font:
     return hb.Font(hb.Face(hb.Blob.from_file_path(path)))
 
 
-def marks_off_base(lines: list[list[Glyph]]) -> list[str]:
-    """Marks not where the font's GPOS puts them on their base."""
+def paths(pdf: bytes) -> dict[int, list[tuple[float, float]]]:
+    """Top-left corners (y down) of the filled paths of each page."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    return {pno: [(d["rect"].x0, d["rect"].y0) for d in page.get_drawings() if d.get("fill") is not None]
+            for pno, page in enumerate(doc)}
+
+
+@lru_cache(maxsize=4096)
+def _am_cluster(cluster: str, font: str, size: float):
+    """HarfBuzz glyphs of a cluster ending in ำ: (is nikhahit, x offset from the base origin, ink left,
+    ink top (y down, from the baseline)) per glyph, in points."""
+    import fontpkg_sarabun
+
+    from memos.documents.fonts import _FILES
+
+    path = _FILES.get(font.replace("-Regular", ""))
+    if path is None:
+        return None
+    hbf = _hb_font(str(fontpkg_sarabun.ROOT / "files" / path))
+    buf = hb.Buffer()
+    buf.add_str(cluster)
+    buf.guess_segment_properties()
+    hb.shape(hbf, buf)
+    k = size / hbf.face.upem
+    pen, out = 0.0, []
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+        name = hbf.glyph_to_string(info.codepoint).split(".")[0]
+        ext = hbf.get_glyph_extents(info.codepoint)
+        x = (pen + pos.x_offset) * k
+        left = x + (ext.x_bearing * k if ext else 0.0)
+        top = -(pos.y_offset + (ext.y_bearing if ext else 0)) * k
+        out.append((name == "uni0E4D", x, left, top))
+        pen += pos.x_advance
+    return tuple(out)
+
+
+def _am_problems(line: list[Glyph], i: int, j: int, page_paths) -> list[str]:
+    """Cluster line[i:j] (base, marks, ำ): marks and ำ where HarfBuzz puts them, the nikhahit path too."""
+    base = line[i]
+    cluster = "".join(g.char for g in line[i:j])
+    want = _am_cluster(cluster, base.font, base.size)
+    if want is None:
+        return []
+    drawn = [w for w in want if not w[0]]
+    if len(drawn) != j - i:
+        return [f"p{base.page + 1} y={base.y:.0f} {cluster!r}: {j - i} glyphs drawn, the font has {len(drawn)}"]
+    problems = []
+    for g, (_n, off, _l, _t) in zip(line[i + 1 : j], drawn[1:], strict=True):
+        if abs(g.x - base.x - off) > MARK_TOLERANCE:
+            problems.append(f"p{base.page + 1} y={base.y:.0f} {cluster!r}: {g.char!r} at {g.x - base.x:+.2f} pt "
+                            f"from its base, the font puts it at {off:+.2f}")
+    for _n, _off, left, top in (w for w in want if w[0]):
+        x, y = base.x + left, base.y + top
+        if not any(abs(px - x) <= MARK_TOLERANCE and abs(py - y) <= MARK_TOLERANCE for px, py in page_paths):
+            problems.append(f"p{base.page + 1} y={base.y:.0f} {cluster!r}: no nikhahit drawn at ({x:.1f}, {y:.1f})")
+    return problems
+
+
+def marks_off_base(lines: list[list[Glyph]], page_paths: dict | None = None) -> list[str]:
+    """Marks not where the font's GPOS puts them on their base (with ``page_paths``, the nikhahit of
+    ำ too, drawn as a path)."""
     problems = []
     for line in lines:
         i = 0
@@ -158,6 +226,11 @@ def marks_off_base(lines: list[list[Glyph]]) -> list[str]:
             j = i + 1
             while j < len(line) and _is_mark(line[j].char) and line[j].font == base.font:
                 j += 1
+            if (page_paths is not None and j < len(line) and line[j].char == "\u0e33"
+                    and line[j].font == base.font and not _is_mark(base.char)):
+                problems += _am_problems(line, i, j + 1, page_paths.get(base.page, []))
+                i = j + 1
+                continue
             if j > i + 1 and not _is_mark(base.char):
                 cluster = "".join(g.char for g in line[i:j])
                 want = _expected_offsets(cluster, base.font, base.size)
@@ -262,7 +335,7 @@ def spread_problems(lines: list[list[Glyph]], cluster_max_em: float = T.CLUSTER_
 def all_problems(pdf: bytes) -> dict[str, list[str]]:
     lines = glyphs(pdf)
     return {
-        "marks_off_base": marks_off_base(lines),
+        "marks_off_base": marks_off_base(lines, paths(pdf)),
         "ink_collisions": ink_collisions(lines),
         "spread": spread_problems(lines),
     }

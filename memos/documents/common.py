@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import io
-from functools import partial
 
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, KeepTogether, Spacer, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
 from . import layout as L
+from . import tagging
 from .digits import thai_digits
-from .fonts import BOLD, REGULAR, register
-from .text import TextStyle, ThaiParagraph, actual_text_open, shaped
+from .fonts import BOLD, REGULAR, recode, register
+from .text import TextStyle, ThaiParagraph, as_shaped, shaped
 from .thai import thai_date
 
 
@@ -21,10 +23,18 @@ def body(size=L.BODY_SIZE, **kw) -> TextStyle:
     return TextStyle(font=REGULAR, size=size, **kw)
 
 
+class _ArtifactImage(Image):
+    """The emblem and signature images: marked as artifacts (no alternative text to give them)."""
+
+    def draw(self):
+        with tagging.artifact(self.canv):
+            super().draw()
+
+
 def image_or_space(path: str | None, height: float, width: float | None = None):
     """An image scaled to ``height``; a blank of the same height when there is none (space kept)."""
     if path:  # the schema checked it is a PNG or JPEG file
-        img = Image(path)
+        img = _ArtifactImage(path)
         ratio = img.imageWidth / float(img.imageHeight or 1)
         img.drawHeight, img.drawWidth = height, height * ratio
         return img
@@ -136,6 +146,16 @@ def _centred_right(flowable, width, indent):
     return t
 
 
+def _unhyphenated(s) -> ShapedStr:
+    """The last dash of "- ๒ -" drawn with the same glyph but read as U+2011 (non-breaking hyphen):
+    poppler takes a line ending in "-" for a hyphenated word and glues the first body line to it,
+    dropping the dash ("-๒สำนักงาน…")."""
+    s = as_shaped(s, REGULAR)
+    gid = getFont(REGULAR).face.charToGlyph[ord(s[-1])]
+    code = recode(REGULAR, gid, "\u2011", s.__shapeData__[-1].width)
+    return ShapedStr(str(s)[:-1] + chr(code), shapeData=list(s.__shapeData__))
+
+
 def _page_number(canv, doc):
     n = canv.getPageNumber()
     if n < L.PAGE_NUMBERS_FROM:
@@ -144,12 +164,11 @@ def _page_number(canv, doc):
     w = shaped(text, REGULAR, L.BODY_SIZE)[1]
     x = (doc.pagesize[0] - w) / 2
     y = doc.pagesize[1] - 1.0 * cm
-    canv._code.append(actual_text_open(text))
     t = canv.beginText(x, y)
     t.setFont(REGULAR, L.BODY_SIZE)
-    t.textOut(shaped(text, REGULAR, L.BODY_SIZE)[0])
-    canv.drawText(t)
-    canv._code.append("EMC")
+    t.textOut(_unhyphenated(shaped(text, REGULAR, L.BODY_SIZE)[0]))
+    with tagging.artifact(canv, "Pagination"):
+        canv.drawText(t)
 
 
 def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> bytes:
@@ -174,8 +193,16 @@ def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> b
         PageTemplate(id="first", frames=[frame], onPage=first, autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[later_frame], onPage=_page_number),
     ])
-    doc.build(story, canvasmaker=partial(Canvas, initialFontName=REGULAR, initialFontSize=L.BODY_SIZE))
-    return buf.getvalue()
+    canvases: list[Canvas] = []
+
+    def canvas(*args, **kw) -> Canvas:
+        kw.update(initialFontName=REGULAR, initialFontSize=L.BODY_SIZE)
+        canvases.append(Canvas(*args, **kw))
+        return canvases[-1]
+
+    doc.build(story, canvasmaker=canvas)
+    # structure tree over the marked content (ReportLab may build twice: the last canvas drew the PDF)
+    return tagging.tag(buf.getvalue(), tagging.tags_of(canvases[-1]))
 
 
 __all__ = ["BOLD", "REGULAR", "KeepHead", "KeepTail", "body", "build", "image_or_space", "signature_block"]

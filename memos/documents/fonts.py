@@ -4,8 +4,14 @@ the text layer of shaped glyphs.
 ReportLab (5.1.0, pinned) gives a shaped glyph that has no cmap entry (Thai tone marks lowered
 ``uni0E48.small``, ligatures ``uni0E4D0E49``) a private-use code point, and its ToUnicode map then
 says U+E000…: copied text comes out as garbage. Sarabun's glyph names spell their characters, so
-``_patch_to_unicode`` rewrites those entries to the real characters. Lines also carry /ActualText
-(see ``text.py``), which readers that honour it (poppler) prefer.
+``_patched_cmap`` rewrites those entries to the real characters.
+
+Readers that ignore /ActualText (pdfminer, pypdf, MuPDF) read the text from the ToUnicode map alone,
+so a few glyphs get codes of their own (``recode``) whose map entry says what the *source* had:
+HarfBuzz decomposes ำ into nikhahit + sara aa, so the sara aa of an ำ says "ำ" and the nikhahit is
+drawn as a path (``glyph_path``: ink, no text); a nikhahit+tone ligature says the tone only; and a
+zero-advance mark gets a small PDF width (``MARK_WIDTH``; the shaped text moves the pen back, so
+nothing moves on the page) because pdfminer cuts a line between two marks of width 0.
 """
 
 from __future__ import annotations
@@ -45,13 +51,77 @@ _by_face: dict[str, ttfonts.TTFont] = {}
 _original_cmap = ttfonts.makeToUnicodeCMap
 
 
+# PDF width of a recoded mark, 1/1000 em (text.py's _mark_width adjusts it per glyph). pdfminer
+# puts two characters on one line only when the gap between their boxes is under twice the wider
+# one's width, so marks of width 0 stacked on one base (ที่) split the line; any width makes their
+# boxes overlap. poppler (-raw) sees a word gap after a mark only if a space (0.233 em in bold) less
+# the mark's box past its base is over about 0.16 em: so a small width.
+MARK_WIDTH = 30
+_overrides: dict[str, dict[int, str]] = {}
+
+
+def recode(font_name: str, gid: int, text: str, width: float) -> int:
+    """A code of its own for glyph ``gid`` whose ToUnicode entry is ``text`` and whose PDF width is
+    ``width`` (1/1000 em); the same code for the same triple."""
+    font = pdfmetrics.getFont(font_name)
+    if not hasattr(font, "hbAddPrivate"):
+        font.hbFont(10)
+    code = font.hbAddPrivate(f"#{gid}:{text}:{width}", gid, width)
+    _overrides.setdefault(_face_name(font), {})[code] = text
+    return code
+
+
+def _face_name(font: ttfonts.TTFont) -> str:
+    name = font.face.name
+    return name.decode() if isinstance(name, bytes) else name
+
+
+@cache
+def glyph_path(font_name: str, gid: int) -> str:
+    """The glyph's outline as PDF path operators in 1/1000 em (to be scaled with ``cm``)."""
+    font = pdfmetrics.getFont(font_name)
+    hbf = font.hbFont(10)
+    k = 1000 / font.hbFace.upem
+    ops: list[str] = []
+    cur = [0.0, 0.0]
+
+    def pt(x: float, y: float) -> str:
+        return f"{x * k:.1f} {y * k:.1f}"
+
+    class Pen:
+        def moveTo(self, p):
+            cur[:] = p
+            ops.append(f"{pt(*p)} m")
+
+        def lineTo(self, p):
+            cur[:] = p
+            ops.append(f"{pt(*p)} l")
+
+        def curveTo(self, a, b, c):
+            cur[:] = c
+            ops.append(f"{pt(*a)} {pt(*b)} {pt(*c)} c")
+
+        def qCurveTo(self, a, b):  # one quadratic segment as a cubic
+            x0, y0 = cur
+            c1 = (x0 + 2 / 3 * (a[0] - x0), y0 + 2 / 3 * (a[1] - y0))
+            c2 = (b[0] + 2 / 3 * (a[0] - b[0]), b[1] + 2 / 3 * (a[1] - b[1]))
+            self.curveTo(c1, c2, b)
+
+        def closePath(self):
+            ops.append("h")
+
+    hbf.draw_glyph_with_pen(gid, Pen())
+    return " ".join(ops)
+
+
 def _patched_cmap(fontname: str, subset) -> str:
     text = _original_cmap(fontname, subset)
     face = fontname.split("+", 1)[-1]
     if face not in _by_face:
         return text
+    overrides = _overrides.get(face, {})
     for index, code in enumerate(subset):
-        real = _pua_text(face, code)
+        real = overrides.get(code) or _pua_text(face, code)
         if real:
             utf16 = real.encode("utf-16-be").hex().upper()
             text = text.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
@@ -64,7 +134,7 @@ def register() -> None:
     for name, filename in _FILES.items():
         font = ttfonts.TTFont(name, str(fontpkg_sarabun.ROOT / "files" / filename), shapable=True)
         pdfmetrics.registerFont(font)
-        _by_face[font.face.name.decode() if isinstance(font.face.name, bytes) else font.face.name] = font
+        _by_face[_face_name(font)] = font
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
     ttfonts.makeToUnicodeCMap = _patched_cmap
 

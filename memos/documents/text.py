@@ -1,5 +1,5 @@
 """A paragraph flowable for Thai: lines break only between words, glyphs are shaped by HarfBuzz,
-and each drawn line carries /ActualText with its exact source text.
+and the text layer says exactly the source text to every reader (see "Text layer" below).
 
 ReportLab's Paragraph breaks Thai anywhere (it only knows spaces) and, with shaping, writes
 private-use code points into the text layer; this flowable does its own line breaking over
@@ -13,16 +13,18 @@ mark keeps the position the font's GPOS gave it. Latin words and digits are neve
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr, shapeStr
 from reportlab.platypus.flowables import Flowable
 
 from . import layout as L
-from . import thai
-from .fonts import BOLD, REGULAR, ink_extents
+from . import tagging, thai
+from .fonts import BOLD, MARK_WIDTH, REGULAR, glyph_name_text, glyph_path, ink_extents, recode
 from .textout import text_out
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
@@ -34,19 +36,21 @@ JUSTIFY_BODY = "distributed"
 # each gap between character clusters inside a Thai word gets CLUSTER_GAP_MAX_EM·min(r, 1), each Thai
 # word boundary without a space WORD_STRETCH_EM·min(r, WORD_RATIO_MAX), each space SPACE_STRETCH_EM·r,
 # r ≤ MAX_RATIO. So cluster gaps and word boundaries grow together up to r = 1 (an even texture, as
-# Thai distributed justification looks), then word boundaries and spaces, then spaces alone, up to
-# 0.75 em. A line that needs more (a line with few spaces) gets all of that and ends short of the
-# margin, if by at most SHORT_MAX_EM; by more (the line before a long unbreakable token) it is
-# left-aligned.
+# Thai distributed justification looks), then word boundaries a little more and spaces, then spaces
+# alone, up to 0.75 em. A line that needs more (a line with few spaces) gets all of that and ends
+# short of the margin, if by at most SHORT_MAX_EM; by more (the line before a long unbreakable token)
+# it is left-aligned.
 # Bounds at 16 pt: 1 pt between clusters (CLUSTER_GAP_MAX_EM = 1/16 em, about an eighth of a
 # consonant of Sarabun; the issue measured lines at ≥ 1 pt per character as over-stretched, so 1 pt
-# is the ceiling, never passed) and 1.5 pt at a word boundary (WORD_GAP_MAX_EM: at 2 pt a word
-# boundary reads as a space, i.e. a phrase break, and the page showed it). Sarabun is wide (ten
-# words to a 16 cm line): at 0.6 pt per cluster gap a third of the seed memo's lines could not be
-# filled and ended short or ragged; at 1 pt the seed memo's first paragraph is justified throughout.
+# is the ceiling, never passed; at 0.6 pt a third of the seed memo's lines could not be filled).
+# A word boundary grows to WORD_GAP_MAX_EM = 0.08 em (1.28 pt): at 2 pt it reads as a space, i.e. a
+# phrase break, and readers that find words by gaps (pdfminer: a gap over 0.1 em; pypdf: over half a
+# space, 0.12 em; MuPDF and poppler -raw: larger) must not see one where the source has none. A real
+# space is drawn as a space glyph scaled to its justified width, so no reader has to guess it from a
+# gap. tests/test_text_layer.py checks all four readers; tests/test_typesetting.py the bounds.
 CLUSTER_GAP_MAX_EM = 0.0625
 WORD_STRETCH_EM = 0.0625
-WORD_RATIO_MAX = 1.5
+WORD_RATIO_MAX = 1.28
 SPACE_STRETCH_EM = 0.25
 MAX_RATIO = 3.0
 WORD_GAP_MAX_EM = WORD_STRETCH_EM * WORD_RATIO_MAX
@@ -72,12 +76,94 @@ COMPOUND_MIN_CHARS = 10  # shorter dictionary words are single words ("ดำเ
 @lru_cache(maxsize=50000)
 def shaped(text: str, font: str, size: float) -> tuple[ShapedStr | str, float]:
     """Shaped text and its advance in points; cached because words repeat."""
-    s = shapeStr(text, font, size)
+    # forced when there are Thai marks: ReportLab returns plain text when shaping moved nothing, and
+    # its marks would keep width 0 (see _for_text_layer)
+    s = shapeStr(text, font, size, force=any("\u0e31" <= c <= "\u0e4e" for c in text))
     if isinstance(s, ShapedStr):
+        s = _for_text_layer(s, text, font)
         width = sum(sd.x_advance for sd in s.__shapeData__) * size / 1000
     else:
         width = stringWidth(text, font, size)
     return s, width
+
+
+# Text layer. HarfBuzz output is what is drawn; what readers extract is each glyph's code through the
+# font's ToUnicode map, in drawing order. So the glyphs that would read wrong get codes of their own
+# (fonts.recode): the sara aa of a decomposed ำ reads "ำ", its nikhahit is drawn as a path (ink, no
+# text; ``_paths`` of the shaped string), a nikhahit+tone ligature inside ำ reads as the tone, and a
+# zero-advance mark gets a PDF width of MARK_WIDTH (the pen is moved back in the same TJ, so it is
+# drawn where it was). No /ActualText: MuPDF adds it to the glyph text (duplicated fragments).
+_NIKHAHIT = "uni0E4D"
+_SARA_AA = "uni0E32"
+
+
+def _for_text_layer(s: ShapedStr, text: str, font: str) -> ShapedStr:
+    f = getFont(font)
+    hbf = f.hbFont(10)
+    to_gid = f.face.charToGlyph
+    data = s.__shapeData__
+    starts = sorted({sd.cluster for sd in data} | {len(text)})
+    end_of = dict(zip(starts, starts[1:], strict=False))
+    chars: list[str] = []
+    out: list[ShapeData] = []
+    texts: list[str | None] = []  # per kept glyph: the text of a recoded mark, None otherwise
+    paths: list[tuple[int, int, float, float]] = []
+    for ch, sd in zip(s, data, strict=True):
+        gid = to_gid[ord(ch)]
+        name = hbf.glyph_to_string(gid).split(".")[0]
+        in_am = "\u0e33" in text[sd.cluster:end_of.get(sd.cluster, len(text))]
+        mark = None
+        if in_am and name == _NIKHAHIT:
+            paths.append((len(out), gid, sd.x_offset, sd.y_offset))
+            if sd.x_advance and out:
+                out[-1] = out[-1]._replace(x_advance=out[-1].x_advance + sd.x_advance)
+            continue
+        if in_am and name == _SARA_AA:
+            ch = chr(recode(font, gid, "\u0e33", sd.width))
+        elif in_am and name.startswith(_NIKHAHIT):  # uni0E4D0E49: nikhahit and tone in one glyph
+            mark = (glyph_name_text(name) or "")[1:]
+        elif sd.width == 0 and sd.x_advance == 0:
+            mark = _mark_text(ch, name)
+        elif "\ufb00" <= ch <= "\ufb06":  # a Latin ligature (fi, fl…) reads as its letters
+            ch = chr(recode(font, gid, unicodedata.normalize("NFKC", ch), sd.width))
+        chars.append(ch)
+        out.append(sd)
+        texts.append(mark)
+    pen, origins, pens = 0.0, [], []
+    for sd in out:
+        origins.append(pen + sd.x_offset)
+        pen += sd.x_advance
+        pens.append(pen)
+    for i, mark in enumerate(texts):
+        if not mark:
+            continue
+        width = _mark_width(origins, pens[i], texts, i)
+        chars[i] = chr(recode(font, to_gid[ord(chars[i])], mark, width))
+        out[i] = out[i]._replace(width=width)
+    new = ShapedStr("".join(chars), shapeData=out)
+    new._paths = tuple(paths)
+    return new
+
+
+def _mark_width(origins: list[float], pen: float, texts: list[str | None], i: int) -> float:
+    """PDF width of mark ``i`` (1/1000 em), from what the readers need (see fonts.MARK_WIDTH):
+    MARK_WIDTH, more when the mark is drawn so far left that pdfminer would see a gap before the next
+    base (it ends where the next glyph may start, less 0.09 em), less when the next mark of the
+    stack is drawn further left (poppler starts a new word, in -raw order a new line, when a glyph
+    begins 0.2 em left of the word's right edge)."""
+    width = max(MARK_WIDTH, pen - origins[i] - 90)
+    j = i + 1
+    while j < len(texts) and texts[j]:
+        width = min(width, origins[j] - origins[i] + 170)
+        j += 1
+    return max(round(width), 5)
+
+
+def _mark_text(ch: str, name: str) -> str | None:
+    """What a zero-advance glyph stands for: its character, or the one its name spells (PUA)."""
+    if "\ue000" <= ch <= "\uf8ff":
+        return glyph_name_text(name)
+    return ch if thai.is_thai(ch) else None
 
 
 def _is_thai_letter(ch: str) -> bool:
@@ -127,6 +213,13 @@ def _unshaped_data(s: str, font: str) -> tuple[ShapeData, ...]:
     return tuple(ShapeData(i, w, 0, 0, 0, w) for i, w in enumerate(widths.get(ord(ch), 0) for ch in s))
 
 
+def as_shaped(s: ShapedStr | str, font: str) -> ShapedStr:
+    """``s`` as a shaped string (one glyph per character at its advance when it was not shaped)."""
+    if isinstance(s, ShapedStr):
+        return s
+    return ShapedStr(s, shapeData=list(_unshaped_data(s, font)))
+
+
 _new_shape_data = tuple.__new__  # ShapeData(…) without namedtuple's Python-level __new__ (hot in _spread)
 
 
@@ -137,7 +230,9 @@ def _spread(s: ShapedStr | str, font: str, gaps: tuple[int, ...], extra_units: f
     for i in gaps:
         cluster, x_advance, *rest = data[i]
         data[i] = _new_shape_data(ShapeData, (cluster, x_advance + extra_units, *rest))
-    return ShapedStr(str(s), shapeData=data)
+    new = ShapedStr(str(s), shapeData=data)
+    new._paths = getattr(s, "_paths", ())
+    return new
 
 
 # How a piece joins the one before it on a line.
@@ -456,6 +551,7 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
 
 @lru_cache(maxsize=20000)
 def actual_text_open(text: str) -> str:
+    """Marked content that tells readers honouring /ActualText the exact text (page furniture only)."""
     utf16 = ("\ufeff" + text).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{utf16}>>> BDC"
 
@@ -482,12 +578,13 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         x0 += slack
     elif align == "distributed" and slack > 0:
         e_c, e_w, e_s = line_extras(line, width, size)
-    canv._code.append(actual_text_open(line.text))
     t = canv.beginText(x0, y)
+    paths: list[str] = []
     cx = x0
     for k, p in enumerate(line.pieces):
         s, w = shaped(p.text, p.font, p.size)
         if p.space:
+            _draw_space(t, p, cx, y, w, w + e_s)
             cx += w + e_s
             continue
         if k:
@@ -498,9 +595,40 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         if gaps:
             s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
         text_out(t, s)
+        paths += _mark_paths(s, p.font, p.size, cx, y)
         cx += w + e_c * len(gaps)
     canv.drawText(t)
-    canv._code.append("EMC")
+    canv._code.extend(paths)
+
+
+def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) -> None:
+    """A space as a space glyph, scaled horizontally to its justified width: every reader reads it
+    as one space, and no reader takes the extra width for a second one."""
+    if natural <= 0:
+        return
+    t.setTextOrigin(x, y)
+    t.setFont(p.font, p.size)
+    scale = 100 * wanted / natural
+    if abs(scale - 100) > 0.01:
+        t._code.append(f"{fp_str(scale)} Tz")
+    t.textOut(" ")
+    if abs(scale - 100) > 0.01:
+        t._code.append("100 Tz")
+
+
+def _mark_paths(s, font: str, size: float, x: float, y: float) -> list[str]:
+    """Fill operators for the glyphs of ``s`` drawn as paths (the nikhahit of ำ), at their GPOS place."""
+    paths = getattr(s, "_paths", ())
+    if not paths:
+        return []
+    data = s.__shapeData__
+    k = size / 1000
+    out = []
+    for index, gid, x_offset, y_offset in paths:
+        pen = sum(sd.x_advance for sd in data[:index])
+        gx, gy = x + (pen + x_offset) * k, y + y_offset * k
+        out.append(f"q {fp_str(k)} 0 0 {fp_str(k)} {fp_str(gx)} {fp_str(gy)} cm {glyph_path(font, gid)} f Q")
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -520,6 +648,7 @@ class TextStyle:
     right_indent: float = 0
     align: str = "left"
     leader: bool = False  # dotted line under the text (header fields)
+    role: str = ""  # structure type (tagging.ROLES); "" = from the fonts: large bold H1, bold H2, else P
 
     @property
     def line_height(self) -> float:
@@ -605,25 +734,40 @@ class ThaiParagraph(Flowable):
         head._lines[-1] = Line(last.pieces, last.width, False, last.indent, last.ragged)
         return [head, tail]
 
+    @property
+    def role(self) -> str:
+        if self.style.role:
+            return self.style.role
+        if all(run[1] == BOLD for run in self.runs):
+            return "H1" if self.style.size > L.BODY_SIZE else "H2"
+        return "P"
+
     def draw(self):
         canv = self.canv
         st = self.style
         lines = self._lines
         y = self.height - self._top * (lines[0].size or st.size)
         width = self.width - st.left_indent - st.right_indent
+        leaders = []
+        tagging.begin(canv, self.role)
         for k, line in enumerate(lines):
             if k:
                 y -= self._advance(lines[k - 1], line)
             draw_line(canv, line, st.left_indent, y, st.size, width, st.align)
             if st.leader:
-                canv.saveState()
-                canv.setDash(1, 2)
-                canv.setLineWidth(0.6)
                 start = st.left_indent + line.indent
                 if line is lines[0] and not self.continued:
                     for p in line.pieces:  # the dots run under the value, not the bold label
                         if not (p.space or p.font != self.runs[-1][1]):
                             break
                         start += p.width
-                canv.line(start, y - 2.5, st.left_indent + width, y - 2.5)
+                leaders.append((start, y - 2.5))
+        tagging.end(canv)
+        if leaders:
+            with tagging.artifact(canv):
+                canv.saveState()
+                canv.setDash(1, 2)
+                canv.setLineWidth(0.6)
+                for start, ly in leaders:
+                    canv.line(start, ly, st.left_indent + width, ly)
                 canv.restoreState()

@@ -135,3 +135,31 @@ def test_all_readers_read_the_same_characters(path):
     ref = counts["poppler"]
     for reader, got in counts.items():
         assert got == ref, (reader, dict(got - ref), dict(ref - got))
+
+
+def test_bound_attachments_keep_the_structure_tree():
+    """Issuing binds attachments after the memo: the memo's tags, /MarkInfo and /Lang survive, and
+    an attached page brings no structure numbers of its own (they would point into our tree)."""
+    import io
+
+    import pikepdf
+    from reportlab.pdfgen.canvas import Canvas
+
+    from memos.documents.bundle import bundle
+
+    buf = io.BytesIO()
+    c = Canvas(buf)
+    c.drawString(72, 720, "attached")
+    c.showPage()
+    c.save()
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as tagged:  # as if another tagged file
+        tagged.pages[0].obj.StructParents = 0
+        out = io.BytesIO()
+        tagged.save(out)
+    _, pdf = _rendered(ROOT / "examples" / "memo.json")
+    bound = bundle(pdf, [out.getvalue()])
+    with pikepdf.open(io.BytesIO(pdf)) as alone, pikepdf.open(io.BytesIO(bound)) as doc:
+        assert len(doc.pages) == len(alone.pages) + 1
+        assert doc.Root.MarkInfo.Marked is True and str(doc.Root.Lang) == "th"
+        assert len(doc.Root.StructTreeRoot.K.K) == len(alone.Root.StructTreeRoot.K.K)
+        assert "/StructParents" not in doc.pages[-1].obj

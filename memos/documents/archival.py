@@ -27,6 +27,8 @@ from functools import cache
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
+from .widths import agree_widths
+
 ICC_DESCRIPTION = "sRGB IEC61966-2.1"
 # Colour spaces PDF/A-3 accepts without further ado once an RGB output intent is present.
 _DEVICE_OK = {"/DeviceRGB", "/DeviceGray"}
@@ -227,6 +229,7 @@ def to_pdfa(data: bytes, lang: str = "th") -> bytes:
         _fix_annotations(pdf)
         objects = list(_walk(pdf))
         _fix_streams(objects)
+        agree_widths(objects)
         problems = page_problems(pdf, objects)
         if problems:
             # a font listed in resources but never selected is not "used": drop such entries

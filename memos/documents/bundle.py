@@ -15,7 +15,6 @@ import warnings
 import pikepdf
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
@@ -186,25 +185,27 @@ def _image_page(data: bytes) -> bytes:
 
 def bundle(main: bytes, attachments: list[bytes]) -> bytes:
     """``main`` then each attachment, in order, PDFs sanitised again. A damaged attachment is an
-    input error."""
-    first = PdfReader(io.BytesIO(main))
-    writer = PdfWriter()
-    writer.append(first)
-    # the bound document is still the main one: its language and document information
-    if "/Lang" in first.trailer["/Root"]:
-        writer._root_object[NameObject("/Lang")] = first.trailer["/Root"]["/Lang"]
-    if first.metadata:
-        writer.add_metadata({k: v for k, v in first.metadata.items() if isinstance(v, str)})
-    for i, data in enumerate(attachments, 1):
-        try:
-            page = sanitize_pdf(data) if data.startswith(b"%PDF-") else _image_page(data)
-            writer.append(PdfReader(io.BytesIO(page)))
-        except DocumentError as exc:
-            raise DocumentError([f"attachment {i}: {e}" for e in exc.errors]) from exc
-        except Exception as exc:  # pypdf and PIL raise many types for a damaged file
-            raise DocumentError([f"attachment {i}: cannot be read ({exc})"]) from exc
-    out = io.BytesIO()
-    writer.write(out)
-    # pypdf keeps pages, not the catalog: the output intent and XMP are put back, and the PDF/A
-    # claim kept only if the appended pages pass archival.page_problems (fonts embedded, no CMYK)
+    input error.
+
+    The pages are appended to the main document itself (pikepdf), so its catalog stays whole: the
+    structure tree and /MarkInfo (tagged PDF), /Lang, the associated files and the document
+    information. An appended page loses its own /StructParents (its numbers belong to another
+    file's structure tree and would point into ours)."""
+    with pikepdf.open(io.BytesIO(main)) as doc:
+        for i, data in enumerate(attachments, 1):
+            try:
+                page = sanitize_pdf(data) if data.startswith(b"%PDF-") else _image_page(data)
+                with pikepdf.open(io.BytesIO(page)) as extra:
+                    for p in extra.pages:
+                        if "/StructParents" in p:
+                            del p.StructParents
+                        doc.pages.append(p)
+            except DocumentError as exc:
+                raise DocumentError([f"attachment {i}: {e}" for e in exc.errors]) from exc
+            except Exception as exc:  # pikepdf and PIL raise many types for a damaged file
+                raise DocumentError([f"attachment {i}: cannot be read ({exc})"]) from exc
+        out = io.BytesIO()
+        doc.save(out)
+    # the PDF/A claim is kept only if the appended pages pass archival.page_problems (fonts
+    # embedded, no CMYK)
     return to_pdfa(out.getvalue())

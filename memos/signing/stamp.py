@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from memos.documents.digits import thai_digits
 from memos.documents.fonts import BOLD, REGULAR, register
 from memos.documents.text import actual_text_open, shaped
+from memos.documents.widths import agree_widths
 
 # Crockford's base 32 without I, L, O, U: read aloud or typed from paper without confusion.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -155,6 +156,7 @@ def stamp(pdf: bytes, url: str, code: str, seal: Seal | None = None) -> bytes:
         boxes = [pikepdf.Page(p).mediabox for p in doc.pages]
         sizes = [(float(b[2]) - float(b[0]), float(b[3]) - float(b[1])) for b in boxes]
         with pikepdf.open(io.BytesIO(_overlay(sizes, url, code, seal))) as over:
+            agree_widths(list(over.objects))  # the stamp's Thai marks, as the rendered pages' (PDF/A)
             for page, layer, box in zip(doc.pages, over.pages, boxes, strict=True):
                 x0, y0 = float(box[0]), float(box[1])
                 rect = pikepdf.Rectangle(x0, y0, x0 + float(layer.mediabox[2]), y0 + float(layer.mediabox[3]))

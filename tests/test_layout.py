@@ -413,3 +413,11 @@ def test_documents_say_they_are_thai_and_carry_their_title(kind):
         assert reader.metadata.title == title
         if kind != "report":
             assert reader.metadata.author == doc["agency"]["name"]
+
+
+def test_a_time_is_written_the_thai_office_way():
+    import datetime as dt
+
+    from memos.documents.thai import thai_time
+
+    assert thai_time(dt.datetime(2026, 11, 28, 5, 14)) == "๐๕.๑๔ น."

@@ -55,8 +55,9 @@ def thai_date(day: dt.date, era: bool = False) -> str:
 
 
 def thai_time(moment: dt.datetime) -> str:
-    """``๐๒:๓๗ น.``: 24-hour clock with น. (นาฬิกา), as Thai offices write a time."""
-    return thai_digits(moment.strftime("%H:%M")) + " น."
+    """``๐๒.๓๗ น.``: 24-hour clock, hours and minutes parted by a full stop, with น. (นาฬิกา), as
+    Thai offices write a time (not the colon of English practice)."""
+    return thai_digits(moment.strftime("%H.%M")) + " น."
 
 
 class WordList(Trie):

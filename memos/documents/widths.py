@@ -17,6 +17,7 @@ import zlib
 
 import pikepdf
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables._g_l_y_f import Glyph
 from pikepdf import Array, Dictionary, Name
 
 
@@ -29,7 +30,9 @@ def _fix_font(font: Dictionary) -> bool:
     """Copies of glyphs for the codes whose /Widths entry differs from the program's advance.
     Returns whether the program was rewritten."""
     desc = font.FontDescriptor
-    program = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+    # no bounding-box or timestamp recalculation: it would expand and recompile every glyph (two
+    # thirds of a render); the copies have the bounds of their originals
+    program = TTFont(io.BytesIO(desc.FontFile2.read_bytes()), recalcBBoxes=False, recalcTimestamp=False)
     tables, cmap = _code_glyphs(program)
     upem = program["head"].unitsPerEm
     hmtx = program["hmtx"]
@@ -48,7 +51,10 @@ def _fix_font(font: Dictionary) -> bool:
             continue
         name = f"{glyph}.w{wanted}"
         if name not in hmtx.metrics:
-            glyf[name] = copy.deepcopy(glyf[glyph])  # appended to the glyph order too
+            source = glyf.glyphs[glyph]  # not glyf[glyph]: that would decompile the outline
+            data = getattr(source, "data", None)
+            # the glyph's bytes as they are (compiled back unchanged); appended to the glyph order
+            glyf[name] = Glyph(data) if data is not None else copy.deepcopy(source)
             hmtx.metrics[name] = (wanted, lsb)
         for table in tables:
             if key in table.cmap:

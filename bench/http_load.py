@@ -1,7 +1,7 @@
 """Throughput over real HTTP: gunicorn as docker-compose runs it (``-w 3``, sync workers), 100,000
 memos on PostgreSQL, 4–16 concurrent clients. Prints requests/s, p95 and errors per phase.
 
-    .venv/bin/python bench/http.py [--memos 100000] [--seconds 10] [--open-tasks 3000]
+    .venv/bin/python bench/http_load.py [--memos 100000] [--seconds 10] [--open-tasks 3000]
 
 The data is bench/api.py's (its own database, memo_bench_http). Each client is a thread opening a
 connection per request (sync workers close them, as a browser behind a proxy would see). The

@@ -83,8 +83,9 @@ def _output_intent(pdf: Pdf) -> Dictionary:
     ))
 
 
-def _walk(pdf: Pdf):
-    """Every dictionary and stream reachable from the trailer, each once."""
+def walk(pdf: Pdf):
+    """Every dictionary and stream reachable from the trailer, each once (not through /Parent), each
+    yielded before its children are looked at: a caller may remove entries (bundle.sanitize_pdf)."""
     stack: list[pikepdf.Object] = [pdf.trailer]
     seen: set[tuple[int, int]] = set()
     while stack:
@@ -127,7 +128,7 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
     needs a CMYK output intent we do not have; JavaScript is forbidden outright. (Encryption and
     LZW are repaired by saving: see ``_save``.)"""
     problems: list[str] = []
-    for obj in objects if objects is not None else _walk(pdf):
+    for obj in objects if objects is not None else walk(pdf):
         kind = obj.get("/Type")
         sub = obj.get("/Subtype")
         if isinstance(obj, pikepdf.Stream):
@@ -227,7 +228,7 @@ def to_pdfa(data: bytes, lang: str = "th") -> bytes:
         if "/Lang" not in pdf.Root:
             pdf.Root.Lang = String(lang)
         _fix_annotations(pdf)
-        objects = list(_walk(pdf))
+        objects = list(walk(pdf))
         _fix_streams(objects)
         agree_widths(objects)
         problems = page_problems(pdf, objects)

@@ -19,7 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from . import layout as L
-from .archival import to_pdfa
+from .archival import to_pdfa, walk
 from .fonts import REGULAR, register
 from .schema import DocumentError
 
@@ -40,7 +40,6 @@ class ImageTooLarge(DocumentError):
     """More pixels than MAX_IMAGE_PIXELS."""
 
 
-_CONTAINERS = (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)
 
 
 def check_image(data: bytes) -> tuple[int, int]:
@@ -134,22 +133,8 @@ def sanitize_pdf(data: bytes) -> bytes:
                 del root["/Collection"]
             # every dictionary reachable from the trailer: catalog, pages, annotations, form
             # fields, outline items, and whatever nests inside them
-            stack: list[pikepdf.Object] = [pdf.trailer]
-            seen: set[tuple[int, int]] = set()
-            while stack:
-                obj = stack.pop()
-                if obj.is_indirect:
-                    if obj.objgen in seen:
-                        continue
-                    seen.add(obj.objgen)
-                if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-                    _clean(obj)
-                    children = [v for k, v in obj.items() if k != "/Parent"]
-                elif isinstance(obj, pikepdf.Array):
-                    children = list(obj)
-                else:
-                    continue
-                stack.extend(c for c in children if isinstance(c, _CONTAINERS))
+            for obj in walk(pdf):  # cleaned before its children are visited
+                _clean(obj)
             out = io.BytesIO()
             pdf.save(out)
         except DocumentError:

@@ -27,13 +27,10 @@ Signer = Callable[[bytes], bytes | None]
 logger = logging.getLogger(__name__)
 
 
-def default_signer() -> Signer | None:
-    """The server key's ``sign_bytes`` (``memos.signing.keys``), or None where the signing keys
-    are not installed (records are then unsigned, and verification says so)."""
-    try:
-        from .signing.keys import SigningError, sign_bytes
-    except ImportError:
-        return None
+def default_signer() -> Signer:
+    """The server key's ``sign_bytes`` (``memos.signing.keys``, imported on first use: it loads
+    pyHanko, which every import of ``memos.history`` would otherwise pay)."""
+    from .signing.keys import SigningError, sign_bytes
 
     def sign(data: bytes) -> bytes | None:
         # A key that cannot sign right now (token unplugged, bad configuration) must not stop a
@@ -45,14 +42,6 @@ def default_signer() -> Signer | None:
             return None
 
     return sign
-
-
-def default_verifier() -> chain.Verifier | None:
-    try:
-        from .signing.keys import verify_bytes
-    except ImportError:
-        return None
-    return verify_bytes
 
 
 def _time(moment: dt.datetime) -> str:
@@ -174,15 +163,13 @@ def chain_of(memo: Memo) -> list[dict]:
     return [r.as_dict() for r in DecisionRecord.objects.filter(memo=memo).order_by("seq")]
 
 
-def default_certificate() -> str | None:
+def default_certificate() -> str:
     """The PEM certificate of the key that signs records (``keys.agency_credentials``), carried in
     the PDF and the export so a checker needs nothing of the system."""
-    try:
-        from asn1crypto import pem
+    from asn1crypto import pem
 
-        from .signing.keys import agency_credentials
-    except ImportError:
-        return None
+    from .signing.keys import agency_credentials
+
     return pem.armor("CERTIFICATE", agency_credentials().certificate.dump()).decode("ascii")
 
 

@@ -24,6 +24,15 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
 
 
+def _closed(parts: list[str], buf: bytearray, num: float | None, escape) -> str:
+    """A run's TJ: its pending bytes, or else its pending adjustment (ReportLab drops a zero)."""
+    if buf:
+        parts.append(f"({escape(bytes(buf))})")
+    elif num is not None and (v := fp_str(num)) != "0":
+        parts.append(v)
+    return _run(parts)
+
+
 def _run(parts: list[str]) -> str:
     """One glyph run as ReportLab writes it: ``(…) Tj`` when it is one string, else ``[…] TJ``."""
     if len(parts) == 1 and parts[0].startswith("("):
@@ -86,11 +95,7 @@ def format_shaped(t, text) -> str:
                 r = r0 + fontsize * sd.y_offset / 1000 if sd.y_offset else r0
                 if parts is None or r != t._rise:
                     if parts is not None:  # close the run
-                        if buf:
-                            parts.append(f"({escape(bytes(buf))})")
-                        elif num is not None and (v := fp_str(num)) != "0":
-                            parts.append(v)
-                        code.append(_run(parts))
+                        code.append(_closed(parts, buf, num, escape))
                         if t._rise != r0:
                             t.setRise(r0)
                     if r != t._rise:
@@ -114,11 +119,7 @@ def format_shaped(t, text) -> str:
                     num = y
             sd0 = sd1
             if parts is not None:  # the end of the chunk closes its last run
-                if buf:
-                    parts.append(f"({escape(bytes(buf))})")
-                elif num is not None and (v := fp_str(num)) != "0":
-                    parts.append(v)
-                code.append(_run(parts))
+                code.append(_closed(parts, buf, num, escape))
                 if t._rise != r0:
                     t.setRise(r0)
         if t._rise != r0:

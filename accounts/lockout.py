@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from workflow.forms import LoginForm
+from accounts.forms import LoginForm
 
 LOCKOUT_STATUS = 429
 

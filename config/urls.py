@@ -5,10 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from accounts.forms import LoginForm
+from web.site import site
 from web.urls import api_urlpatterns as verify_api
 from web.urls import urlpatterns as verify_pages
-from workflow.forms import LoginForm
-from workflow.site import site
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     *verify_api,  # before the flow's API, whose last pattern answers every other /api/ path
-    path("api/", include("workflow.api.urls")),
+    path("api/", include("web.api.urls")),
     *verify_pages,  # /verify/: public, no login
     # the browser UI: our pages, the public announcements and viewflow's flow pages (see workflow/site.py)
     path("", site.urls),

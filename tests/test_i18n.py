@@ -24,7 +24,7 @@ def test_viewflow_strings_are_translated_to_thai(msgid, thai):
 def test_a_field_too_long_is_said_in_thai():
     """Django's own Thai catalogue lacks the max-length message; the form must not fall back to
     English on a Thai page (found by a new user typing a 201-character addressee)."""
-    from workflow.forms import MemoForm
+    from web.forms import MemoForm
 
     with translation.override("th"):
         form = MemoForm(data={"subject": "เรื่อง", "addressee": "ก" * 201, "body": "ข้อความ", "closing": "จึงเรียนมา"})
@@ -33,7 +33,7 @@ def test_a_field_too_long_is_said_in_thai():
 
 
 def test_an_announcement_subject_too_long_gets_its_own_error_only():
-    from workflow.forms import MemoForm
+    from web.forms import MemoForm
 
     with translation.override("th"):
         form = MemoForm(data={"subject": "เรื่อง", "addressee": "นายก", "body": "ข้อความ", "closing": "จึงเรียนมา",

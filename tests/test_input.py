@@ -11,7 +11,7 @@ from django.test import Client
 from memos import mail
 from memos.drafting import MemoInput
 from memos.models import Decision, Memo, OutboxMessage, Unit
-from workflow.forms import MemoForm
+from web.forms import MemoForm
 
 from .conftest import create_memo, login, memo_payload, my_task
 

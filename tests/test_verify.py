@@ -47,7 +47,7 @@ def test_a_memo_page_shows_only_what_is_public(docs, settings):
     memo, memo_doc, _ann = docs
     page = Client().get(f"/verify/{memo_doc.verification.code}/").content.decode()
     assert "เอกสารถูกต้อง" in page and "ลงนามครบ ๔ ขั้น" in page and memo.agency.name in page
-    from workflow.templatetags.thai import thai_digits
+    from web.templatetags.thai import thai_digits
 
     assert thai_digits(memo.number_display) in page
     # not public by default: the subject, the approvers, their comments

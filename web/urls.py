@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import api, views
+from . import verify_api, verify_pages
 
 urlpatterns = [
-    path("verify/", views.verify, name="verify"),
-    path("verify/<str:code>/", views.verify_code, name="verify-code"),
+    path("verify/", verify_pages.verify, name="verify"),
+    path("verify/<str:code>/", verify_pages.verify_code, name="verify-code"),
 ]
 
 api_urlpatterns = [
-    path("api/verify/", api.VerifyView.as_view(), name="api-verify"),
+    path("api/verify/", verify_api.VerifyView.as_view(), name="api-verify"),
 ]

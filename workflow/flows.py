@@ -1,6 +1,7 @@
 """The review flow: one ``review`` task per route step, assigned to whoever acts for that step's
 position on the day; the memo's state (set by ``memos.review``) chooses where the flow goes next."""
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -8,7 +9,6 @@ from viewflow.workflow import flow, lock
 from memos.models import Memo, MemoState
 from memos.review import current_assignee
 
-from . import views
 from .models import MemoProcess
 
 
@@ -17,6 +17,12 @@ def _memo(activation) -> Memo:
     locked (and have just changed) on the process, so the conditions below read that instance
     rather than fetching it again; anywhere else it is loaded on first use."""
     return activation.process.memo
+
+
+def task_page(request, task_pk: int, **kwargs):
+    """The review node's view: viewflow's own task links land on the office task page (``web``),
+    which this app does not import (web → workflow, never back); it is reached by its URL name."""
+    return redirect("task", task_id=task_pk)
 
 
 class ReviewNode(flow.View):
@@ -48,7 +54,7 @@ class MemoFlow(flow.Flow):
     start = flow.StartHandle(this.start_round).Next(this.review)
 
     review = (
-        ReviewNode(views.TaskView.as_view())
+        ReviewNode(task_page)
         .Annotation(title=_("พิจารณาบันทึกข้อความ"))
         .Assign(this.review_assignee)
         .Next(this.route)

@@ -25,8 +25,8 @@ from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
 from memos.models import DecisionRecord, IssuedDocument, Memo, MemoStep
+from web.pdf import pdf_response
 from workflow import services
-from workflow.pdf import pdf_response
 
 from .serializers import (
     AttachmentSerializer,

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from memos.verification import BadPdf, Result, by_code, by_pdf
-from workflow.api.serializers import MessageSerializer  # one "Message" component in the schema
+from web.api.serializers import MessageSerializer  # one "Message" component in the schema
 
 from .uploads import UploadRefused, declared_too_large, read_pdf, too_large
 

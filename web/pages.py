@@ -18,8 +18,8 @@ from viewflow.workflow.status import STATUS
 from memos import drafting, review, text, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
+from workflow import reassignment, services
 
-from . import reassignment, services
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
 from .templatetags.thai import thai_datetime
@@ -221,7 +221,7 @@ def memo_pdf(request, memo_id: int):
 
 class TaskView(View):
     """The task page: the memo as it will read, its comment history, and the decision form.
-    Also the view of the flow's ``review`` node, so viewflow's own task links land here."""
+    viewflow's own task links reach it through the flow node's redirect (workflow.flows.task_page)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application, Site, route
 from viewflow.workflow.flow import FlowAppViewset
 
-from . import announcements, views
-from .flows import MemoFlow
+from workflow.flows import MemoFlow
+
+from . import announcements
+from . import pages as views
 
 
 class OfficeApp(Application):

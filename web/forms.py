@@ -4,7 +4,6 @@ a numbered sub-item, any other line is a paragraph. Nothing typed is ever interp
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from memos.documents.schema import MAX_COMMENT
@@ -142,12 +141,3 @@ class DecisionForm(forms.Form):
     comment = TextField(
         label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_COMMENT, required=False
     )
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form with Thai labels (Django's own Thai catalogue leaves them in English)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("ชื่อผู้ใช้")
-        self.fields["password"].label = _("รหัสผ่าน")

@@ -206,7 +206,7 @@ class Supervisor:
             time.sleep(0.2)
         print(
             f"\n  Open {url}  (API: /api/, docs: /api/docs/, admin: /admin/)\n"
-            "  Logins: rewadee (drafter), anchana, thatsanee, worawit (acting ปลัดเทศบาล), phichet (mayor), admin\n"
+            "  Logins: rewadee (drafter), anchana, thatsanee, worawit (acting ปลัดเทศบาล), phichet (mayor), kanokwan (กองคลัง), admin\n"
             f"  Password for all: klongphon-demo     Emails are written to {shown(self.var / 'outbox')}/.\n"
             "  Ctrl-C stops everything.\n",
             flush=True,

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from . import models, outbox
@@ -50,15 +50,36 @@ class ActingAssignmentAdmin(admin.ModelAdmin):
     list_display = ("official", "kind", "position", "start", "end", "order_reference")
 
 
-class RouteStepInline(admin.TabularInline):
+class RouteStepInline(admin.StackedInline):
+    """A step: one position, or a parallel consultation (several positions, all must comment)."""
+
     model = models.RouteStep
     extra = 1
+    fields = (("order", "kind"), "position", "positions", ("on_objection", "drafter_may_add"))
+    filter_horizontal = ("positions",)
 
 
 @admin.register(models.Route)
 class RouteAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "unit")
+    list_display = ("__str__", "unit", "memo_type")
+    list_filter = ("memo_type",)
     inlines = [RouteStepInline]
+
+    def save_related(self, request, form, formsets, change):
+        """A consultation needs its positions, a single step its one position; the last step
+        approves, so it must be a single position (checked once the positions are saved)."""
+        super().save_related(request, form, formsets, change)
+        steps = list(form.instance.steps.prefetch_related("positions"))
+        for step in steps:
+            if step.kind == models.StepKind.CONSULT and not step.positions.all():
+                messages.warning(request, _("ลำดับ %(n)s เป็นการขอความเห็นร่วมแต่ยังไม่ได้เลือกตำแหน่ง") % {"n": step.order})
+        if steps and steps[-1].kind == models.StepKind.CONSULT:
+            messages.warning(request, _("ลำดับสุดท้ายต้องเป็นผู้อนุมัติเพียงตำแหน่งเดียว: บันทึกจะส่งไม่ได้จนกว่าจะแก้ไข"))
+
+
+@admin.register(models.MemoType)
+class MemoTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
 
 
 class ViewOnly:

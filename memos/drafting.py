@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import history, text, uploads
+from . import history, text, transitions, uploads
 from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
-from .errors import Conflict, InvalidInput, NotAllowed
-from .models import Announcement, Attachment, Memo, Official, Unit
+from .errors import InvalidInput, NotAllowed
+from .models import Announcement, Attachment, Memo, MemoType, Official, Position, Unit
 
 # ids are PostgreSQL bigints: a larger number is refused as input, never sent to the database
 MAX_ID = 2**63 - 1
@@ -47,6 +47,11 @@ class MemoInput(BaseModel):
     sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
     closing: text.Line(max_length(Memo, "closing"), required=False) = "จึงเรียนมาเพื่อโปรดพิจารณา"
     announcement: AnnouncementDraft | None = None
+    memo_type: text.Line(max_length(MemoType, "code"), required=False) = MemoType.GENERAL
+    consultants: list[Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]] = Field(
+        default_factory=list, max_length=20,
+        description="positions (ids) to consult besides the route's, in a consultation step that allows it",
+    )
 
 
 def _no_required(schema: dict) -> None:
@@ -152,6 +157,22 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
     memo.announcement = value.announcement.model_dump() if value.announcement else None
     if value.phone is not None:
         memo.phone = value.phone
+    if not MemoType.objects.filter(code=value.memo_type).exists():
+        raise InvalidInput(f"memo_type: ไม่มีประเภทบันทึก “{value.memo_type}”", field="memo_type")
+    memo.memo_type_id = value.memo_type
+    ids = list(dict.fromkeys(value.consultants))
+    if ids:
+        found = Position.objects.filter(pk__in=ids, agency_id=memo.agency_id).count()
+        if found != len(ids):
+            raise InvalidInput("consultants: ไม่พบตำแหน่งที่ขอความเห็นในหน่วยงานนี้", field="consultants")
+    if ids or memo.pk is not None:
+        memo._consultants = ids  # set after the memo is saved (a many-to-many needs its id)
+
+
+def _save(memo: Memo) -> None:
+    memo.save()
+    if getattr(memo, "_consultants", None) is not None:
+        memo.consultants.set(memo._consultants)
 
 
 @transaction.atomic
@@ -170,7 +191,7 @@ def create_memo(user, data: Any) -> Memo:
         phone=division.phone or position.agency.phone,
     )
     _apply(memo, value, official)
-    memo.save()
+    _save(memo)
     history.log(memo, user, "created")
     return memo
 
@@ -179,10 +200,7 @@ def check_editable(user, memo: Memo) -> Official:
     """Only the drafter edits, and only a draft or a returned memo (else 409: the request is fine,
     the memo's state refuses it). Returns the drafter."""
     official = official_of(user)
-    if memo.drafter_id != official.pk:
-        raise NotAllowed("แก้ไขได้เฉพาะผู้ร่างบันทึก")
-    if not memo.is_editable:
-        raise Conflict("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้", field="state")
+    transitions.check_editable(memo, official)
     return official
 
 
@@ -203,10 +221,12 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
         "closing": memo.closing,
         "phone": memo.phone,
         "announcement": memo.announcement,
+        "memo_type": memo.memo_type_id,
+        "consultants": list(memo.consultants.values_list("pk", flat=True)),
         **data,
     }
     _apply(memo, _validate(merged), official)
-    memo.save()
+    _save(memo)
     history.log(memo, user, "edited", fields=sorted(data))
     return memo
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail, records
+from . import history, mail, records, transitions
 from .document import _path, announcement_document, memo_document, signer_position
 from .documents import render_pdf
 from .documents.bundle import bundle
@@ -121,8 +121,8 @@ def issue(memo_id: int) -> bool:
             document=doc,
             published_at=timezone.now(),  # published on issue: the approval is the decision to publish
         )
-    memo.state = MemoState.ISSUED
-    memo.save(update_fields=["state", "updated_at"])
+    transitions.transition(memo, "issue")
+    memo.save(update_fields=["state", "current_step", "updated_at"])
     history.log(memo, None, "issued", sha256=memo_pdf.sha256, announcement=announcement.pk if announcement else None)
     mail.issued(memo, announcement.pk if announcement else None)
     return True

@@ -9,20 +9,66 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail, outbox
+from . import history, mail, outbox, transitions
 from .assignment import Assignee, assignee_for, standing_of
 from .errors import InvalidInput
-from .models import Decision, Memo, MemoState, MemoStep, Route
+from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, StepKind
 from .numbering import take_number
 
 
 def route_for(memo: Memo) -> Route:
-    """The route of the drafter's unit, or of its nearest ancestor that has one."""
-    for unit in memo.drafter_position.unit.ancestors_and_self():
-        route = Route.objects.filter(unit=unit).first()
-        if route is not None and route.steps.exists():
-            return route
+    """The route for the memo's type in the drafter's unit or its nearest ancestor that has one;
+    failing that, the nearest unit's default route (one with no memo type)."""
+    units = memo.drafter_position.unit.ancestors_and_self()
+    routes = {
+        (r.unit_id, r.memo_type.code if r.memo_type_id else None): r
+        for r in Route.objects.filter(unit__in=units).select_related("memo_type")
+        .prefetch_related("steps__positions")
+    }
+    for code in (memo.memo_type_id, None):
+        for unit in units:
+            route = routes.get((unit.pk, code))
+            if route is not None and route.steps.all():
+                return route
     raise InvalidInput("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้")
+
+
+def _copy_route(memo: Memo, route: Route) -> None:
+    """The route's steps as the memo's own rows (one per position), with the drafter's extra
+    consultants in the first consultation step that allows them."""
+    extra = list(memo.consultants.values_list("pk", flat=True))
+    rows, took_extra = [], False
+    for step in route.steps.all():
+        if step.kind == StepKind.SINGLE:
+            rows.append(MemoStep(memo=memo, order=step.order, position_id=step.position_id))
+            continue
+        ids = [p.pk for p in sorted(step.positions.all(), key=lambda p: p.pk)]
+        added = []
+        if step.drafter_may_add and not took_extra:
+            added = [pk for pk in extra if pk not in ids]
+            took_extra = True
+        if not ids and not added:
+            continue  # a consultation step nobody is asked in: nothing to wait for
+        rows += [
+            MemoStep(memo=memo, order=step.order, slot=i, position_id=pk, consult=True,
+                     on_objection=step.on_objection, added_by_drafter=pk in added)
+            for i, pk in enumerate(ids + added)
+        ]
+    if extra and not took_extra:
+        raise InvalidInput("เส้นทางเสนอของบันทึกประเภทนี้ไม่เปิดให้ผู้ร่างเพิ่มผู้ให้ความเห็น", field="consultants")
+    if not rows:
+        raise InvalidInput("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้")
+    if rows[-1].consult:
+        raise InvalidInput("ลำดับสุดท้ายของเส้นทางเสนอต้องเป็นผู้อนุมัติเพียงตำแหน่งเดียว", field="route")
+    MemoStep.objects.bulk_create(rows)
+
+
+def _groups(steps: list[MemoStep]) -> list[list[MemoStep]]:
+    """The memo's steps grouped by order: one row for a single step, several for a consultation."""
+    groups: dict[int, list[MemoStep]] = {}
+    for step in steps:
+        groups.setdefault(step.order, []).append(step)
+    return [groups[k] for k in sorted(groups)]
 
 
 def begin_round(memo: Memo, actor) -> Memo:
@@ -30,21 +76,18 @@ def begin_round(memo: Memo, actor) -> Memo:
     a resubmit after a return keeps them (same register entry) and starts again from the first step
     that is not the drafter's own (see ``_next_reviewing``)."""
     assert transaction.get_connection().in_atomic_block
-    if memo.state not in (MemoState.DRAFT, MemoState.RETURNED):
-        raise InvalidInput("บันทึกนี้ส่งแล้ว", field="state")
+    transitions.require(memo, "submit")
     today = timezone.localdate()
     if memo.round == 0:
-        route = route_for(memo)
-        MemoStep.objects.bulk_create(
-            [MemoStep(memo=memo, order=s.order, position_id=s.position_id) for s in route.steps.all()]
-        )
-    steps = list(memo.steps.select_related("position"))
-    first, skipped = _next_reviewing(memo, steps, 0, today)
+        _copy_route(memo, route_for(memo))
+    groups = _groups(list(memo.steps.select_related("position")))
+    first, skipped = _next_reviewing(memo, groups, 0, today)
     if first is None:
         raise InvalidInput("ทุกลำดับในเส้นทางเสนอเป็นตำแหน่งของผู้ร่างเอง จึงไม่มีผู้พิจารณา", field="route")
-    if first is not steps[-1] and _is_drafters(memo, steps[-1], today):
+    last = groups[-1][0]
+    if first[0] is not last and _is_drafters(memo, last, today):
         raise InvalidInput(
-            f"ผู้ร่างเป็นผู้พิจารณาลำดับสุดท้าย “{steps[-1].position.title}” เอง "
+            f"ผู้ร่างเป็นผู้พิจารณาลำดับสุดท้าย “{last.position.title}” เอง "
             "จึงไม่มีผู้อนุมัติ: ให้ผู้อื่นเป็นผู้เสนอ หรือแก้ไขผู้รักษาราชการแทนก่อนส่ง",
             field="route",
         )
@@ -55,43 +98,45 @@ def begin_round(memo: Memo, actor) -> Memo:
     else:
         memo.decisions.filter(superseded=False).update(superseded=True)
     memo.round += 1
-    memo.current_step = first.order
-    memo.state = MemoState.IN_REVIEW
+    transitions.transition(memo, "submit", current_step=first[0].order)
+    memo._open_slots = first
     memo.save()
     history.log(memo, actor, "submitted", round=memo.round, number=memo.number_display)
     _log_skipped(memo, skipped)
     return memo
 
 
-def _assignee(memo: Memo, step: MemoStep, day: dt.date) -> Assignee:
-    """``assignee_for`` the step, kept on the memo instance: the skip check asks it, then the flow
-    asks it again for the task it creates (``current_assignee``), in the same transaction."""
+def _assignee(memo: Memo, position: Position, day: dt.date) -> Assignee:
+    """``assignee_for`` the post, kept on the memo instance: the skip check asks it, then the flow
+    asks it again for the task it creates (``assignee_for_task``), in the same transaction."""
     known = memo.__dict__.setdefault("_assignees", {})
-    if (step.order, day) not in known:
-        known[step.order, day] = assignee_for(step.position, day)
-    return known[step.order, day]
+    if (position.pk, day) not in known:
+        known[position.pk, day] = assignee_for(position, day)
+    return known[position.pk, day]
 
 
 def _is_drafters(memo: Memo, step: MemoStep, day: dt.date) -> bool:
     """Whether the drafter is the one who acts for the step's post (holds it or acts for it)."""
     try:
-        return _assignee(memo, step, day).official.pk == memo.drafter_id
+        return _assignee(memo, step.position, day).official.pk == memo.drafter_id
     except InvalidInput:
         return False  # nobody acts for it: not hers; the flow says so when the memo gets there
 
 
 def _next_reviewing(
-    memo: Memo, steps: list[MemoStep], after: int, day: dt.date
-) -> tuple[MemoStep | None, list[MemoStep]]:
-    """The first step after order ``after`` that someone other than the drafter acts for, and the
-    drafter's own steps passed on the way. A drafter is never asked to review her own memo."""
+    memo: Memo, groups: list[list[MemoStep]], after: int, day: dt.date
+) -> tuple[list[MemoStep] | None, list[MemoStep]]:
+    """The positions of the first step after order ``after`` that someone other than the drafter
+    acts for (all of a consultation's but the drafter's own), and the drafter's own passed on the
+    way. A drafter is never asked to review her own memo."""
     skipped = []
-    for step in steps:
-        if step.order <= after:
+    for group in groups:
+        if group[0].order <= after:
             continue
-        if not _is_drafters(memo, step, day):
-            return step, skipped
-        skipped.append(step)
+        others = [s for s in group if not _is_drafters(memo, s, day)]
+        skipped += [s for s in group if s not in others]
+        if others:
+            return others, skipped
     return None, skipped
 
 
@@ -101,45 +146,80 @@ def _log_skipped(memo: Memo, skipped: list[MemoStep]) -> None:
                     reason="drafter")
 
 
-def current_assignee(memo: Memo, day: dt.date | None = None) -> Assignee:
-    day = day or timezone.localdate()
-    known = memo.__dict__.get("_assignees", {})
-    if (memo.current_step, day) in known:
-        return known[memo.current_step, day]
-    step = memo.steps.select_related("position").get(order=memo.current_step)
-    return _assignee(memo, step, day)
+def open_slots(memo: Memo) -> list[MemoStep]:
+    """The positions that get a task at the memo's current step: the step's one position, or every
+    consulted one but the drafter's. Set by the submit or decision that moved the memo there."""
+    cached = memo.__dict__.get("_open_slots")
+    if cached is not None and cached[0].order == memo.current_step:
+        return cached
+    steps = list(memo.steps.select_related("position").filter(order=memo.current_step))
+    today = timezone.localdate()
+    others = [s for s in steps if not _is_drafters(memo, s, today)]
+    memo._open_slots = others or steps
+    return memo._open_slots
+
+
+def is_consultation(memo: Memo) -> bool:
+    return memo.current_step is not None and open_slots(memo)[0].consult
+
+
+def assignee_for_task(memo: Memo, position_id: int | None) -> Assignee:
+    """Who gets the task the flow creates for one position of the current step (on assignment
+    only: after that the task's owner is the answer, and ``workflow.reassignment`` moves it)."""
+    slots = open_slots(memo)
+    slot = next((s for s in slots if s.position_id == position_id), slots[0])
+    return _assignee(memo, slot.position, timezone.localdate())
 
 
 def record_decision(
-    memo: Memo, task_id: int, official, kind: str, comment: str, actor, given_kind: str = ""
+    memo: Memo, task_id: int, official, kind: str, comment: str, actor, given_kind: str = "",
+    position_id: int | None = None, last_of_step: bool = True,
 ) -> Decision:
     """Record one reviewer's decision and move the memo on. ``approve`` only on the last step,
-    ``endorse`` only before it; ``return`` needs a reason.
+    ``endorse`` only before it, ``object`` only in a consultation; ``return``, ``reject`` and
+    ``object`` need a reason.
 
-    ``official`` is the task's owner: the task is the one answer to who may act (the workflow
-    checks it, under the flow's lock), so an acting assignment changed after the task reached
-    them does not refuse them; it only decides the capacity recorded (``standing_of``, with
-    ``given_kind`` the capacity the task was given in)."""
+    ``official`` is the task's owner and ``position_id`` the post the task is for (both from the
+    task: the task is the one answer to who may act, checked by the workflow under the flow's
+    lock). ``given_kind`` is the capacity the task was given in (``standing_of``).
+    ``last_of_step``: in a consultation, whether this is the last open task of the step (the
+    workflow knows its tasks); the step ends with it: an objection returns the memo or is carried
+    on, as the step says."""
     assert transaction.get_connection().in_atomic_block
-    if memo.state != MemoState.IN_REVIEW:
-        raise InvalidInput("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ", field="state")
-    steps = list(memo.steps.select_related("position"))  # one query for every use below
-    step = next(s for s in steps if s.order == memo.current_step)
-    is_last = step is steps[-1]
+    transitions.require(memo, "advance")
+    groups = _groups(list(memo.steps.select_related("position")))  # one query for every use below
+    group = next(g for g in groups if g[0].order == memo.current_step)
+    step = next((s for s in group if s.position_id == position_id), group[0])
+    is_last = group is groups[-1]
+    if step.consult:
+        if kind not in (Decision.Kind.ENDORSE, Decision.Kind.OBJECT):
+            raise InvalidInput("การขอความเห็นร่วม: เลือกได้เฉพาะเห็นชอบ หรือไม่เห็นชอบ/มีข้อทักท้วง",
+                               field="decision")
+    elif kind == Decision.Kind.OBJECT:
+        raise InvalidInput("ไม่เห็นชอบ/มีข้อทักท้วง ใช้ได้เฉพาะในการขอความเห็นร่วม", field="decision")
     if kind == Decision.Kind.ENDORSE and is_last:
         kind = Decision.Kind.APPROVE  # the last step's endorse is the approval
     if kind == Decision.Kind.APPROVE and not is_last:
         raise InvalidInput("อนุมัติได้เฉพาะผู้พิจารณาลำดับสุดท้าย", field="decision")
-    if kind == Decision.Kind.RETURN and not comment:
-        raise InvalidInput("โปรดระบุเหตุผลที่ส่งคืน", field="comment")
+    if not comment and kind in REASON_REQUIRED:
+        raise InvalidInput(REASON_REQUIRED[kind], field="comment")
 
     today = timezone.localdate()
+    ends_step = not step.consult or last_of_step
+    objection = None
+    if step.consult and ends_step:
+        objection = (
+            Decision(decision=kind, comment=comment) if kind == Decision.Kind.OBJECT else
+            memo.decisions.filter(round=memo.round, step=step.order, decision=Decision.Kind.OBJECT,
+                                  superseded=False).order_by("id").first()
+        )
+    returns = objection is not None and step.on_objection == OnObjection.RETURN
     following, skipped = None, []
-    if kind == Decision.Kind.ENDORSE:
-        following, skipped = _next_reviewing(memo, steps, step.order, today)
+    if ends_step and not returns and kind in (Decision.Kind.ENDORSE, Decision.Kind.OBJECT):
+        following, skipped = _next_reviewing(memo, groups, step.order, today)
         if following is None:  # the drafter came to act for the last post while the memo was in review
             raise InvalidInput(
-                f"ลำดับสุดท้าย “{steps[-1].position.title}” เป็นผู้ร่างเอง จึงไม่มีผู้อนุมัติ: "
+                f"ลำดับสุดท้าย “{groups[-1][0].position.title}” เป็นผู้ร่างเอง จึงไม่มีผู้อนุมัติ: "
                 "โปรดส่งคืนผู้ร่าง",
                 field="decision",
             )
@@ -165,15 +245,15 @@ def record_decision(
             decision.signature.save(f"{memo.pk}-{task_id}.png", ContentFile(fh.read()), save=False)
     decision.save()
 
-    if kind == Decision.Kind.ENDORSE:
-        memo.current_step = following.order
-    elif kind == Decision.Kind.APPROVE:
-        memo.state, memo.current_step = MemoState.APPROVED, None
-    elif kind == Decision.Kind.RETURN:
-        memo.state, memo.current_step = MemoState.RETURNED, None
-    else:
-        memo.state, memo.current_step = MemoState.REJECTED, None
-    memo.save(update_fields=["state", "current_step", "updated_at"])
+    if following is not None:
+        transitions.transition(memo, "advance", current_step=following[0].order)
+        memo._open_slots = following
+    elif returns:
+        transitions.transition(memo, "return")
+    elif kind in (Decision.Kind.APPROVE, Decision.Kind.RETURN, Decision.Kind.REJECT):
+        transitions.transition(memo, kind)
+    if memo.state != MemoState.IN_REVIEW or following is not None:
+        memo.save(update_fields=["state", "current_step", "updated_at"])
     history.log(
         memo,
         actor,
@@ -184,8 +264,18 @@ def record_decision(
         comment=comment,
     )
     _log_skipped(memo, skipped)
+    if returns:
+        history.log(memo, None, "consultation_returned", step=step.order)
+        mail.returned(memo, decision if kind == Decision.Kind.OBJECT else objection)
     _owe_follow_up(memo, decision)
     return decision
+
+
+REASON_REQUIRED = {
+    Decision.Kind.RETURN: "โปรดระบุเหตุผลที่ส่งคืน",
+    Decision.Kind.REJECT: "โปรดระบุเหตุผลที่ไม่อนุมัติ",
+    Decision.Kind.OBJECT: "โปรดระบุข้อทักท้วง",
+}
 
 
 ISSUE_TASK = "worker.tasks.issue_memo"

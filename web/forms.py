@@ -138,6 +138,12 @@ class DecisionForm(forms.Form):
         choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", _("ส่งคืนแก้ไข")), ("reject", _("ไม่อนุมัติ"))],
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, consultation: bool = False, **kwargs):
+        """A consultation task (ขอความเห็นร่วม) offers endorse or object, nothing else."""
+        super().__init__(*args, **kwargs)
+        if consultation:
+            self.fields["decision"].choices = [("endorse", _("เห็นชอบ")), ("object", _("ไม่เห็นชอบ/มีข้อทักท้วง"))]
     comment = TextField(
         label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_COMMENT, required=False
     )

@@ -15,7 +15,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import drafting, review, text, uploads
+from memos import drafting, text, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 from workflow import reassignment, services
@@ -242,18 +242,22 @@ class TaskView(View):
             return redirect("memo-detail", memo_id=self.memo.pk)
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def _consultation(self) -> bool:
+        return self.task.flow_task == services.review_nodes()[1]
+
     def _render(self, form, status=200):
-        # the capacity the task was given in (kept with the task), else the same rule again
-        given = (self.task.data or {}).get("capacity") or review.current_assignee(self.memo).capacity
-        capacity = _("ในฐานะ %(capacity)s") % {"capacity": given}
+        # the capacity the task was given in, kept with the task by the flow: the one answer
+        given = (self.task.data or {}).get("capacity", "")
+        capacity = _("ในฐานะ %(capacity)s") % {"capacity": given} if given else ""
         ctx = _memo_context(self.memo) | {"task": self.task, "form": form, "assignment": capacity}
         return render(self.request, "office/task.html", ctx, status=status)
 
     def get(self, request, *args, **kwargs):
-        return self._render(DecisionForm())
+        return self._render(DecisionForm(consultation=self._consultation))
 
     def post(self, request, *args, **kwargs):
-        form = DecisionForm(request.POST)
+        form = DecisionForm(request.POST, consultation=self._consultation)
         if not form.is_valid():
             return self._render(form, status=400)
         try:

@@ -1,13 +1,24 @@
-"""The review flow: one ``review`` task per route step, assigned to whoever acts for that step's
-position on the day; the memo's state (set by ``memos.review``) chooses where the flow goes next."""
+"""The review flow. The graph owns the route's shape: a single step is one ``review`` task; a
+parallel consultation is a split into one ``consult`` task per consulted position, joined when all
+have commented. Each task is assigned once, to whoever acts for its position on the day, and keeps
+the position and capacity in ``task.data``; from then on the task's owner is the one answer to
+"who may act" (``reassignment`` moves it when the acting changes). The memo's state and step (set
+by ``memos.review`` through ``memos.transitions``) choose where the flow goes next.
+
+    start ─▶ route ─┬─▶ review ───────────────────────────────▶ route
+                    ├─▶ consult_split ═▶ consult (×N) ═▶ consult_join ─▶ route
+                    ├─▶ approved | returned | rejected (ends)
+"""
 
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes.split import SplitActivation
 
+from memos import review
 from memos.models import Memo, MemoState
-from memos.review import current_assignee
 
 from .models import MemoProcess
 
@@ -37,6 +48,31 @@ class ReviewNode(flow.View):
         return False
 
 
+class DynamicSplitActivation(SplitActivation):
+    """viewflow 2.4's open-source Split documents ``data_source`` but creates each branch once:
+    here a branch with a data source is created once per item, ``task.data`` set to the item."""
+
+    @Activation.status.super()
+    def activate(self):
+        super().activate.original()
+        sources = {id(node): data_source for node, _cond, data_source in self.flow_task._branches}
+        expanded = []
+        for node, data in self.next_tasks:
+            data_source = sources.get(id(node))
+            expanded += [(node, item) for item in data_source(self)] if data_source else [(node, data)]
+        self.next_tasks = expanded
+
+
+class DynamicSplit(flow.Split):
+    """A parallel split over data: ``.Next(node, data_source=fn)``, fn(activation) -> [dict]."""
+
+    activation_class = DynamicSplitActivation
+
+    def Next(self, node, case=None, data_source=None):  # noqa: N802 (viewflow's API)
+        self._activate_next.append((node, case, data_source))
+        return self
+
+
 class MemoFlow(flow.Flow):
     process_class = MemoProcess
     process_title = _("เสนอบันทึกข้อความ")
@@ -51,7 +87,17 @@ class MemoFlow(flow.Flow):
         review only by its reviewers' decisions (a return gives it back to its drafter)."""
         return False
 
-    start = flow.StartHandle(this.start_round).Next(this.review)
+    start = flow.StartHandle(this.start_round).Next(this.route)
+
+    route = (
+        flow.Switch()
+        .Annotation(title=_("ผลการพิจารณา"))
+        .Case(this.consult_split, this.is_consultation)
+        .Case(this.review, this.goes_on)
+        .Case(this.approved, this.is_approved)
+        .Case(this.returned, this.is_returned)
+        .Default(this.rejected)
+    )
 
     review = (
         ReviewNode(task_page)
@@ -60,14 +106,20 @@ class MemoFlow(flow.Flow):
         .Next(this.route)
     )
 
-    route = (
-        flow.Switch()
-        .Annotation(title=_("ผลการพิจารณา"))
-        .Case(this.review, this.goes_on)
-        .Case(this.approved, this.is_approved)
-        .Case(this.returned, this.is_returned)
-        .Default(this.rejected)
+    consult_split = (
+        DynamicSplit()
+        .Annotation(title=_("ขอความเห็นร่วม"))
+        .Next(this.consult, data_source=this.consulted_positions)
     )
+
+    consult = (
+        ReviewNode(task_page)
+        .Annotation(title=_("ให้ความเห็น (ขอความเห็นร่วม)"))
+        .Assign(this.review_assignee)
+        .Next(this.consult_join)
+    )
+
+    consult_join = flow.Join().Annotation(title=_("ครบทุกความเห็น")).Next(this.route)
 
     approved = flow.End().Annotation(title=_("อนุมัติ"))
     returned = flow.End().Annotation(title=_("ส่งคืนแก้ไข"))
@@ -78,11 +130,23 @@ class MemoFlow(flow.Flow):
         activation.process.round = memo.round
         return activation.process
 
+    def consulted_positions(self, activation) -> list[dict]:
+        return [{"position_id": s.position_id, "step": s.order, "slot": s.slot}
+                for s in review.open_slots(_memo(activation))]
+
     def review_assignee(self, activation):
-        assignee = current_assignee(_memo(activation))
-        # kept with the task: the capacity the official was given it in (the email names it)
-        activation.task.data = {**(activation.task.data or {}), **assignee.as_data()}
+        data = activation.task.data or {}
+        memo = _memo(activation)
+        assignee = review.assignee_for_task(memo, data.get("position_id"))
+        # kept with the task: the post and the capacity the official was given it in (the email,
+        # the task page, the decision and reassignment read them; nothing recomputes them)
+        activation.task.data = {**data, "position_id": assignee.position.pk, "step": memo.current_step,
+                                **assignee.as_data()}
         return assignee.official.user
+
+    def is_consultation(self, activation) -> bool:
+        memo = _memo(activation)
+        return memo.state == MemoState.IN_REVIEW and review.is_consultation(memo)
 
     def goes_on(self, activation) -> bool:
         return _memo(activation).state == MemoState.IN_REVIEW

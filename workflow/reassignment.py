@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from memos import history, mail
 from memos.assignment import assignee_for
 from memos.errors import InvalidInput
-from memos.models import Memo, MemoState
+from memos.models import Memo, MemoState, Position
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +34,28 @@ def _flow():
     return MemoFlow
 
 
+def review_nodes() -> list:
+    from .services import review_nodes
+
+    return review_nodes()
+
+
 def reassign_open_tasks(position_ids: Iterable[int] | None = None, day: dt.date | None = None) -> int:
     """Compare each open review task's owner with who acts for its step's post on ``day`` and
     move the task when they differ. ``position_ids`` limits it to steps on those posts (a changed
     assignment only concerns its post). Returns how many tasks moved."""
     day = day or timezone.localdate()
-    tasks = Task.objects.filter(flow_task=_flow().review, status__in=OPEN)
+    tasks = Task.objects.filter(flow_task__in=review_nodes(), status__in=OPEN)
     if position_ids is not None:
-        # the step the memo is at (one join to memo steps, both conditions on it)
+        ids = list(position_ids)
+        # the post is kept with the task (``flows.review_assignee``); a task from before it was
+        # kept: the single step the memo is at (one join to memo steps, both conditions on it)
         tasks = tasks.filter(
-            process__memoprocess__memo__steps__order=F("process__memoprocess__memo__current_step"),
-            process__memoprocess__memo__steps__position_id__in=list(position_ids),
-        )
+            Q(data__position_id__in=ids)
+            | Q(data__position_id__isnull=True,
+                process__memoprocess__memo__steps__order=F("process__memoprocess__memo__current_step"),
+                process__memoprocess__memo__steps__position_id__in=ids)
+        ).distinct()
     moved = 0
     for task_id, process_id in tasks.order_by("id").values_list("pk", "process_id"):
         moved += _follow(task_id, process_id, day)
@@ -63,13 +73,18 @@ def _follow(task_id: int, process_id: int, day: dt.date) -> bool:
         )
         if memo.state != MemoState.IN_REVIEW or memo.current_step is None:
             return False
-        step = memo.steps.select_related("position").get(order=memo.current_step)
+        position_id = (task.data or {}).get("position_id")
+        if position_id is not None:
+            position, order = Position.objects.get(pk=position_id), (task.data or {}).get("step", memo.current_step)
+        else:
+            step = memo.steps.select_related("position").get(order=memo.current_step)
+            position, order = step.position, step.order
         try:
-            assignee = assignee_for(step.position, day)
+            assignee = assignee_for(position, day)
         except InvalidInput:
             # nobody acts for the post: the task stays with its owner until someone does (saving
             # that acting assignment runs this again)
-            logger.warning("task %s: nobody acts for %s on %s; left with its owner", task_id, step.position, day)
+            logger.warning("task %s: nobody acts for %s on %s; left with its owner", task_id, position, day)
             return False
         if assignee.official.pk == memo.drafter_id:
             # a drafter is never asked to review her own memo: the task stays where it is
@@ -92,7 +107,7 @@ def _follow(task_id: int, process_id: int, day: dt.date) -> bool:
         else:
             activation.reassign(user)
         history.log(
-            memo, None, "reassigned", step=step.order, position=step.position.title,
+            memo, None, "reassigned", step=order, position=position.title,
             to=assignee.official.full_name, capacity=assignee.capacity,
             **({"from": _name(previous)} if previous is not None else {}),
         )
@@ -121,7 +136,7 @@ def moved_from(user, task_id) -> MovedTask | None:
     """The task, if it was ``user``'s and moved to someone else: their page and the API say to whom
     instead of an error."""
     try:
-        task = Task.objects.select_related("owner__official").get(pk=task_id, flow_task=_flow().review)
+        task = Task.objects.select_related("owner__official").get(pk=task_id, flow_task__in=review_nodes())
     except (Task.DoesNotExist, ValueError, TypeError):
         return None
     data = task.data or {}

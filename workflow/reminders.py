@@ -14,7 +14,7 @@ from viewflow.workflow.status import STATUS
 
 from memos import mail
 
-from .services import task_memo
+from .services import review_nodes, task_memo
 
 
 @lru_cache(maxsize=8)
@@ -36,12 +36,10 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 def remind_waiting_tasks(today: dt.date | None = None) -> int:
     """Owe one reminder per task for each full REMINDER_WORKING_DAYS it has waited. The outbox
     key holds the count, so running this twice a day sends nothing twice."""
-    from .flows import MemoFlow
-
     today = today or timezone.localdate()
     every = settings.REMINDER_WORKING_DAYS
     owed = 0
-    tasks = Task.objects.filter(status=STATUS.ASSIGNED, flow_task=MemoFlow.review).select_related(
+    tasks = Task.objects.filter(status=STATUS.ASSIGNED, flow_task__in=review_nodes()).select_related(
         "process__memoprocess__memo__agency", "process__memoprocess__memo__drafter", "owner__official"
     )
     for task in tasks:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import mail, review, text
+from memos import mail, review, text, transitions
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import official_of, validate
 from memos.errors import Conflict, NotAllowed, NotFound
@@ -37,6 +37,12 @@ def _flow():
     from .flows import MemoFlow  # flows imports views, which import this module
 
     return MemoFlow
+
+
+def review_nodes() -> list:
+    """The flow's nodes whose tasks are officials' decisions: a step's review, a consultation."""
+    flow = _flow()
+    return [flow.review, flow.consult]
 
 
 def visible_memos(user) -> QuerySet[Memo]:
@@ -87,12 +93,11 @@ def issued_pdf(user, memo_id, kind: str = IssuedDocument.Kind.MEMO) -> IssuedDoc
 def submit(user, memo_id: int) -> Memo:
     """Take the number, snapshot the route and start a review round, all in one transaction."""
     memo = get_visible_memo(user, memo_id)
-    if memo.drafter_id != official_of(user).pk:
-        raise NotAllowed("ส่งได้เฉพาะผู้ร่างบันทึก")
+    official = official_of(user)
+    transitions.check_editable(memo, official, "ส่ง")  # answered before the lock, asked again under it
     with transaction.atomic():
         memo = Memo.objects.select_for_update().get(pk=memo.pk)
-        if not memo.is_editable:
-            raise Conflict("บันทึกนี้ส่งไปแล้ว")
+        transitions.check_editable(memo, official, "ส่ง")
         review.begin_round(memo, user)
         process = _flow().start.run(memo=memo)
         notify_assignee(process.pk)
@@ -102,7 +107,7 @@ def submit(user, memo_id: int) -> Memo:
 def open_tasks(user) -> QuerySet[Task]:
     """The user's open review tasks, acting ones included (they are assigned to the acting official)."""
     return (
-        Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task=_flow().review)
+        Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task__in=review_nodes())
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
         # a list needs the memo's header, not its body
         .defer("process__memoprocess__memo__sections", "process__memoprocess__memo__announcement")
@@ -118,7 +123,7 @@ def get_task(user, task_id) -> Task:
     """404 for an unknown task and for someone else's alike: a 403 would confirm that it exists."""
     try:
         task = Task.objects.select_related("process__memoprocess", "owner__official").get(
-            pk=task_id, flow_task=_flow().review
+            pk=task_id, flow_task__in=review_nodes()
         )
     except (Task.DoesNotExist, ValueError, TypeError):
         raise NotFound("ไม่พบงานนี้") from None
@@ -153,11 +158,20 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
         activation = task.flow_task.activation_class(task)
         activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
         activation.start(None)
-        given_kind = (task.data or {}).get("acting_kind", "")
-        result = review.record_decision(memo, task.pk, official, decision, comment, user, given_kind)
+        step_before = memo.current_step
+        data = task.data or {}
+        last_of_step = True
+        if task.flow_task == flow_class.consult:  # the join fires with the last consultant's decision
+            last_of_step = not Task.objects.filter(
+                process_id=task.process_id, flow_task=flow_class.consult, status__in=(STATUS.NEW, STATUS.ASSIGNED)
+            ).exclude(pk=task.pk).exists()
+        result = review.record_decision(
+            memo, task.pk, official, decision, comment, user, data.get("acting_kind", ""),
+            position_id=data.get("position_id"), last_of_step=last_of_step,
+        )
         activation.execute()
-        if memo.state == MemoState.IN_REVIEW:
-            notify_assignee(task.process_id)
+        if memo.state == MemoState.IN_REVIEW and memo.current_step != step_before:
+            notify_assignee(task.process_id)  # the next step's new tasks (none while a consultation waits)
     return result
 
 
@@ -171,21 +185,19 @@ def _raise_if_moved(user, task_id) -> None:
 
 
 def notify_assignee(process_id: int) -> None:
-    """Owe an email to the official who must act on the process's open review task (in the
-    caller's transaction, through the outbox; the key is the task and its owner, so one email
-    per task and official: a task that moves to someone else owes them their own)."""
-    task = (
-        Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task=_flow().review)
+    """Owe an email to each official who must act on the process's open tasks (in the caller's
+    transaction, through the outbox; the key is the task and its owner, so one email per task and
+    official: a task that moves to someone else owes them their own). The task says who and in
+    what capacity (recorded by the flow when it assigned it)."""
+    tasks = (
+        Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task__in=review_nodes())
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter",
                         "owner__official")
-        .first()
+        .order_by("id")
     )
-    if task is None or task.owner_id is None:
-        return
-    memo = task_memo(task)
-    if "capacity" in (task.data or {}):  # recorded by the flow when it assigned the task
-        official, acting = task.owner.official, task.data["capacity"] if task.data["acting"] else ""
-    else:  # a task assigned before the capacity was recorded: the same rule again
-        assignee = review.current_assignee(memo)
-        official, acting = assignee.official, assignee.capacity if assignee.is_acting else ""
-    mail.task_assigned(memo, task.pk, official, acting)
+    for task in tasks:
+        if task.owner_id is None:
+            continue
+        data = task.data or {}
+        mail.task_assigned(task_memo(task), task.pk, task.owner.official,
+                           data.get("capacity", "") if data.get("acting") else "")

@@ -82,6 +82,15 @@ class Memo(models.Model):
     date = models.DateField(null=True, blank=True)
     round = models.PositiveSmallIntegerField(default=0, help_text="submission round; 0 = never submitted")
     current_step = models.PositiveSmallIntegerField(null=True, blank=True)
+    # the code, not an id (to_field): the API and lists read it without a join
+    memo_type = models.ForeignKey(
+        "memos.MemoType", on_delete=models.PROTECT, to_field="code", db_column="memo_type",
+        default="general", related_name="memos", verbose_name=_("ประเภทบันทึก"),
+    )
+    # positions the drafter adds to the route's consultation step (one that allows it), at submit
+    consultants = models.ManyToManyField(
+        "memos.Position", blank=True, related_name="+", verbose_name=_("ขอความเห็นเพิ่มเติม")
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,7 +139,9 @@ class Memo(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.state in (MemoState.DRAFT, MemoState.RETURNED)
+        from memos.transitions import is_editable  # the rule lives with the transitions
+
+        return is_editable(self)
 
 
 @receiver(pre_delete, sender=Memo)
@@ -140,18 +151,27 @@ def _keep_numbered_memo(sender, instance: Memo, **kwargs) -> None:
 
 
 class MemoStep(models.Model):
-    """The route, copied onto the memo at its first submission (later route edits don't move it)."""
+    """The route, copied onto the memo at its first submission (later route edits don't move it).
+    One row per position: a single step is one row (``slot`` 0); a parallel consultation is one
+    row per consulted position, all with the step's ``order``, ``consult`` set, ``slot`` their
+    order in the step."""
 
     memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField()
+    slot = models.PositiveSmallIntegerField(default=0)
     position = models.ForeignKey("memos.Position", on_delete=models.PROTECT, related_name="+")
+    consult = models.BooleanField(default=False)
+    on_objection = models.CharField(max_length=10, blank=True)  # consultation steps: OnObjection
+    added_by_drafter = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["order"]
-        constraints = [models.UniqueConstraint(fields=["memo", "order"], name="memo_step_order_unique")]
+        ordering = ["order", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["memo", "order", "slot"], name="memo_step_order_slot_unique")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.position_id}"
+        return f"{self.order}.{self.slot} {self.position_id}"
 
 
 class Decision(AppendOnly):
@@ -167,6 +187,7 @@ class Decision(AppendOnly):
         APPROVE = "approve", _("อนุมัติ")
         RETURN = "return", _("ส่งคืนแก้ไข")
         REJECT = "reject", _("ไม่อนุมัติ")
+        OBJECT = "object", _("ไม่เห็นชอบ/มีข้อทักท้วง")  # consultation steps only
 
     memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="decisions")
     round = models.PositiveSmallIntegerField()

@@ -156,28 +156,89 @@ class ActingAssignment(models.Model):
             raise ValidationError({"end": _("วันสิ้นสุดต้องไม่ก่อนวันเริ่ม")})
 
 
-class Route(models.Model):
-    """The ordered positions a unit's memos go through; copied onto a memo when it is submitted."""
+class MemoType(models.Model):
+    """A kind of memo (ทั่วไป, จัดซื้อจัดจ้าง …): it picks the route. ``code`` is what the API speaks
+    and what a memo stores; ``general`` exists from the migration on and is every memo's default."""
 
-    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="route")
+    GENERAL = "general"
+
+    code = models.SlugField(_("รหัส"), max_length=30, unique=True)
+    name = models.CharField(_("ประเภทบันทึก"), max_length=100)
+
+    class Meta:
+        verbose_name = _("ประเภทบันทึก")
+        verbose_name_plural = _("ประเภทบันทึก")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Route(models.Model):
+    """The steps a unit's memos of one type go through; copied onto a memo when it is submitted.
+    A route with no memo type is the unit's default; a unit without a route uses its parent's
+    (``memos.review.route_for``)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="routes")
+    memo_type = models.ForeignKey(
+        MemoType, on_delete=models.PROTECT, null=True, blank=True, related_name="routes",
+        verbose_name=_("ประเภทบันทึก"), help_text=_("ว่างไว้ = เส้นทางปกติของส่วนราชการนี้"),
+    )
     name = models.CharField(_("ชื่อเส้นทาง"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("เส้นทางเสนอ")
         verbose_name_plural = _("เส้นทางเสนอ")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "memo_type"], name="route_unit_type_unique"),
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(memo_type__isnull=True), name="route_unit_default_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name or str(self.unit)
+        return self.name or (f"{self.unit} ({self.memo_type})" if self.memo_type_id else str(self.unit))
+
+
+class StepKind(models.TextChoices):
+    SINGLE = "single", _("ตำแหน่งเดียว")
+    CONSULT = "consult", _("ขอความเห็นร่วม (พร้อมกัน)")
+
+
+class OnObjection(models.TextChoices):
+    RETURN = "return", _("ส่งคืนผู้ร่าง")
+    CONTINUE = "continue", _("เสนอต่อ โดยบันทึกข้อทักท้วงไว้")
 
 
 class RouteStep(models.Model):
+    """One step: one position, or a parallel consultation of several positions (all must comment,
+    each endorses or objects; ``on_objection`` says what an objection does once all have)."""
+
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("ลำดับ"))
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("ลักษณะ"), max_length=10, choices=StepKind.choices, default=StepKind.SINGLE)
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        verbose_name=_("ตำแหน่ง"), help_text=_("สำหรับลำดับที่เป็นตำแหน่งเดียว"),
+    )
+    positions = models.ManyToManyField(
+        Position, related_name="+", blank=True, verbose_name=_("ตำแหน่งที่ขอความเห็น"),
+        help_text=_("สำหรับการขอความเห็นร่วม: ทุกตำแหน่งต้องให้ความเห็น"),
+    )
+    on_objection = models.CharField(
+        _("เมื่อมีข้อทักท้วง"), max_length=10, choices=OnObjection.choices, default=OnObjection.RETURN
+    )
+    drafter_may_add = models.BooleanField(_("ผู้ร่างเพิ่มผู้ให้ความเห็นได้"), default=False)
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("ลำดับในเส้นทาง")
+        verbose_name_plural = _("ลำดับในเส้นทาง")
         constraints = [models.UniqueConstraint(fields=["route", "order"], name="route_step_order_unique")]
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.position}"
+        return f"{self.order}. {self.position or self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if self.kind == StepKind.SINGLE and self.position_id is None:
+            raise ValidationError({"position": _("ลำดับที่เป็นตำแหน่งเดียวต้องระบุตำแหน่ง")})

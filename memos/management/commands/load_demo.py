@@ -13,7 +13,19 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from memos import drafting
-from memos.models import ActingAssignment, Agency, Holding, Memo, Official, Position, Route, RouteStep, Unit
+from memos.models import (
+    ActingAssignment,
+    Agency,
+    Holding,
+    Memo,
+    MemoType,
+    Official,
+    Position,
+    Route,
+    RouteStep,
+    StepKind,
+    Unit,
+)
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "klongphon.json"
 DEMO_PASSWORD = "klongphon-demo"
@@ -69,14 +81,20 @@ class Command(BaseCommand):
                 defaults={"start": SINCE, "order_reference": a.get("order_reference", "")},
             )
         for r in data["routes"]:
-            route, _ = Route.objects.get_or_create(unit=units[r["unit"]])
+            memo_type = MemoType.objects.get(code=r["memo_type"]) if r.get("memo_type") else None
+            route, _ = Route.objects.get_or_create(
+                unit=units[r["unit"]], memo_type=memo_type, defaults={"name": r.get("name", "")}
+            )
             if not route.steps.exists():
-                RouteStep.objects.bulk_create(
-                    [
-                        RouteStep(route=route, order=i, position=positions[k])
-                        for i, k in enumerate(r["steps"], 1)
-                    ]
-                )
+                for i, step in enumerate(r["steps"], 1):
+                    if isinstance(step, str):
+                        RouteStep.objects.create(route=route, order=i, position=positions[step])
+                        continue
+                    consult = RouteStep.objects.create(
+                        route=route, order=i, kind=StepKind.CONSULT, on_objection=step["on_objection"],
+                        drafter_may_add=step.get("drafter_may_add", False),
+                    )
+                    consult.positions.set([positions[k] for k in step["consult"]])
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@klongphon.example", password)
 

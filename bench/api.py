@@ -32,13 +32,16 @@ os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "0123456789" * 5)  # DEB
 CLONE_SQL = """
 CREATE TEMP TABLE gen AS SELECT g FROM generate_series(1, %(n)s) g;
 INSERT INTO memos_memo (agency_id, unit_id, drafter_id, drafter_position_id, phone, subject, addressee,
-    sections, closing, announcement, state, number, register_year, date, round, current_step, created_at, updated_at)
+    sections, closing, announcement, state, number, register_year, date, round, current_step, created_at, updated_at,
+    memo_type)
 SELECT agency_id, unit_id, drafter_id, drafter_position_id, phone, subject || ' #' || g, addressee, sections,
-    closing, announcement, state, 100000 + g, register_year, date, round, current_step, created_at, updated_at
+    closing, announcement, state, 100000 + g, register_year, date, round, current_step, created_at, updated_at,
+    memo_type
 FROM memos_memo, gen WHERE id = %(t)s;
 CREATE TEMP TABLE copies AS SELECT id AS memo_id FROM memos_memo WHERE id <> %(t)s AND number > 100000;
-INSERT INTO memos_memostep (memo_id, "order", position_id)
-SELECT c.memo_id, s."order", s.position_id FROM copies c, memos_memostep s WHERE s.memo_id = %(t)s;
+INSERT INTO memos_memostep (memo_id, "order", slot, position_id, consult, on_objection, added_by_drafter)
+SELECT c.memo_id, s."order", s.slot, s.position_id, s.consult, s.on_objection, s.added_by_drafter
+FROM copies c, memos_memostep s WHERE s.memo_id = %(t)s;
 INSERT INTO memos_decision (memo_id, round, step, task_id, official_id, position_id, official_name, position_title,
     own_position_title, acting_kind, signing_for_title, signature, comment, decision, decided_at, superseded)
 SELECT c.memo_id, d.round, d.step, -(c.memo_id * 10 + d.step), d.official_id, d.position_id, d.official_name,

@@ -18,9 +18,19 @@ def _path(field) -> str | None:
         return None
 
 
+def in_route_order(memo: Memo, decisions) -> list:
+    """Decisions by step, then a consultation's by its positions' order in the step (issue 12)."""
+    decisions = list(decisions)
+    if len({d.step for d in decisions}) == len(decisions):
+        return sorted(decisions, key=lambda d: d.step)  # one per step: no lookup needed
+    slots = {(s.order, s.position_id): s.slot for s in memo.steps.all()}
+    return sorted(decisions, key=lambda d: (d.step, slots.get((d.step, d.position_id), 0), d.pk or 0))
+
+
 def endorsement_of(decision) -> dict:
+    objected = " (ไม่เห็นชอบ/มีข้อทักท้วง)" if decision.decision == "object" else ""
     return {
-        "heading": f"ความเห็น {decision.position_title}",
+        "heading": f"ความเห็น {decision.position_title}{objected}",
         "comment": decision.comment,
         "name": decision.official_name,
         "position": decision.own_position_title if decision.acting_kind else decision.position_title,
@@ -70,7 +80,7 @@ def memo_document(memo: Memo, decisions=None, records: list[dict] | None = None)
             "position": memo.drafter_position.signing_title,
             "signature": _path(drafter.signature),
         },
-        "endorsements": [endorsement_of(d) for d in decisions],
+        "endorsements": [endorsement_of(d) for d in in_route_order(memo, decisions)],
         "history": [history_step(r) for r in records or ()],
     }
 

@@ -79,3 +79,40 @@ def test_fifty_concurrent_submits_get_fifty_consecutive_numbers(api):
     assert run_together(50, submit) == [200] * 50
     numbers = sorted(Memo.objects.filter(pk__in=ids).values_list("number", flat=True))
     assert numbers == list(range(1, 51))
+
+
+def test_two_consultants_at_the_same_instant_both_count_once(api):
+    """กองคลัง and กองช่าง decide together: the flow's process lock queues them, so each decision
+    is recorded once, the join fires once and the memo moves on to the next step exactly once."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from memos.models import OnObjection, RouteStep, StepKind
+    from workflow.flows import MemoFlow
+
+    RouteStep.objects.filter(kind=StepKind.CONSULT).update(on_objection=OnObjection.CONTINUE)
+    m = create_memo(api, memo_type="procurement")
+    assert api("rewadee").post(f"/api/memos/{m['id']}/submit/").status_code == 200
+    task = my_task(api, "anchana")
+    r = api("anchana").post(f"/api/tasks/{task}/decide/", {"decision": "endorse", "comment": ""}, format="json")
+    assert r.status_code == 200, r.content
+    users = ["kanokwan", "worawit"]
+    tasks = [my_task(api, u) for u in users]
+    clients = [_client(api, u) for u in users]
+    decisions = ["object", "endorse"]
+
+    def decide(i):
+        r = clients[i].post(f"/api/tasks/{tasks[i]}/decide/",
+                            {"decision": decisions[i], "comment": f"ความเห็น {i}"}, format="json")
+        return r.status_code, r.json()
+
+    results = run_together(2, decide)
+    assert [code for code, _ in results] == [200, 200], results
+    assert Decision.objects.filter(memo_id=m["id"], step=2).count() == 2
+    memo = Memo.objects.get(pk=m["id"])
+    assert memo.state == "in_review" and memo.current_step == 3
+    joins = Task.objects.filter(process__memoprocess__memo_id=m["id"], flow_task=MemoFlow.consult_join)
+    assert [j.status for j in joins] == [STATUS.DONE]
+    assert len(api("thatsanee").get("/api/tasks/").json()["results"]) == 1
+    assert Task.objects.filter(process__memoprocess__memo_id=m["id"], flow_task=MemoFlow.review,
+                               status=STATUS.ASSIGNED).count() == 1

@@ -78,7 +78,10 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
         "date": memo.date.isoformat() if memo.date else None,
         "round": memo.round,
         "current_step": memo.current_step,
-        "route": [{"step": s.order, "position": s.position.title} for s in steps],
+        "route": [{"step": s.order, "position": s.position.title, "position_id": s.position_id,
+                   "consultation": s.consult} for s in steps],
+        "memo_type": memo.memo_type_id,
+        "consultants": [p.pk for p in memo.consultants.all()],
         "unit": {"id": memo.unit_id, "name": memo.unit.name},
         "phone": memo.phone,
         "subject": memo.subject,
@@ -177,8 +180,13 @@ class MessageSerializer(serializers.Serializer):
 
 
 class RouteStepSerializer(serializers.Serializer):
+    """One position of the route; a parallel consultation lists each consulted position with the
+    step's number and ``consultation`` true."""
+
     step = serializers.IntegerField()
     position = serializers.CharField()
+    position_id = serializers.IntegerField()
+    consultation = serializers.BooleanField()
 
 
 class NamedUnitSerializer(serializers.Serializer):
@@ -247,6 +255,10 @@ class MemoSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     current_step = serializers.IntegerField(allow_null=True)
     route = RouteStepSerializer(many=True)
+    memo_type = serializers.CharField(help_text="a memo type's code (general, procurement …): it picks the route")
+    consultants = serializers.ListField(
+        child=serializers.IntegerField(), help_text="positions the drafter added to the route's consultation step"
+    )
     unit = NamedUnitSerializer()
     phone = serializers.CharField(allow_blank=True)
     subject = serializers.CharField()

@@ -98,7 +98,9 @@ def _fields(memo: Memo, actor, action: str, detail: dict, now: dt.datetime) -> t
             "time": _time(now),
         }, now
     if action in Decision.Kind.values:
-        d = memo.decisions.filter(round=memo.round, step=detail.get("step"), superseded=False).latest("id")
+        d = memo.__dict__.get("_decision")  # the one review.record_decision just saved
+        if d is None or d.step != detail.get("step"):
+            d = memo.decisions.filter(round=memo.round, step=detail.get("step"), superseded=False).latest("id")
         return {
             "round": d.round,
             "step": d.step,
@@ -133,7 +135,8 @@ def append(memo: Memo, actor, action: str, detail: dict, sign: Signer | None = N
     assert transaction.get_connection().in_atomic_block
     # the memo's row lock (already held by the caller that just saved the memo; taken here for
     # the one that did not, a withdrawal)
-    list(Memo.objects.select_for_update().filter(pk=memo.pk).values_list("pk", flat=True))
+    if not memo.__dict__.get("_row_locked"):  # set by a caller that locked it (workflow.services.decide)
+        list(Memo.objects.select_for_update().filter(pk=memo.pk).values_list("pk", flat=True))
     last = DecisionRecord.objects.filter(memo=memo).order_by("-seq").first()
     if action == chain.SUBMIT or last is None:
         content = chain.content_sha256(memo_content(memo))  # frozen here for the round

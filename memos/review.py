@@ -172,7 +172,7 @@ def assignee_for_task(memo: Memo, position_id: int | None) -> Assignee:
 
 
 def record_decision(
-    memo: Memo, task_id: int, official, kind: str, comment: str, actor, given_kind: str = "",
+    memo: Memo, task_id: int, official, kind: str, comment: str, actor, given_kind: str | None = None,
     position_id: int | None = None, last_of_step: bool = True,
 ) -> Decision:
     """Record one reviewer's decision and move the memo on. ``approve`` only on the last step,
@@ -181,7 +181,8 @@ def record_decision(
 
     ``official`` is the task's owner and ``position_id`` the post the task is for (both from the
     task: the task is the one answer to who may act, checked by the workflow under the flow's
-    lock). ``given_kind`` is the capacity the task was given in (``standing_of``).
+    lock). ``given_kind`` is the acting kind kept with the task ("" = holds the post; None for a
+    task that kept none: then the official's standing that day, ``standing_of``).
     ``last_of_step``: in a consultation, whether this is the last open task of the step (the
     workflow knows its tasks); the step ends with it: an objection returns the memo or is carried
     on, as the step says."""
@@ -223,7 +224,11 @@ def record_decision(
                 "โปรดส่งคืนผู้ร่าง",
                 field="decision",
             )
-    assignee = standing_of(official, step.position, today, given_kind)
+    if given_kind is None:  # a task from before the capacity was kept with it
+        assignee = standing_of(official, step.position, today)
+    else:  # the capacity kept with the task (reassignment updates it when it changes)
+        assignee = Assignee(official, step.position, given_kind,
+                            official.position_on(today) if given_kind else step.position)
     decision = Decision(
         memo=memo,
         round=memo.round,
@@ -244,6 +249,7 @@ def record_decision(
         with official.signature.open("rb") as fh:
             decision.signature.save(f"{memo.pk}-{task_id}.png", ContentFile(fh.read()), save=False)
     decision.save()
+    memo._decision = decision  # the record of it reads it from here (memos.records)
 
     if following is not None:
         transitions.transition(memo, "advance", current_step=following[0].order)

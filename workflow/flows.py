@@ -142,6 +142,7 @@ class MemoFlow(flow.Flow):
         # the task page, the decision and reassignment read them; nothing recomputes them)
         activation.task.data = {**data, "position_id": assignee.position.pk, "step": memo.current_step,
                                 **assignee.as_data()}
+        memo.__dict__.setdefault("_assigned", []).append((activation.task, assignee))  # for the emails
         return assignee.official.user
 
     def is_consultation(self, activation) -> bool:

@@ -148,13 +148,21 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
     official = official_of(task.owner)  # the owner is the user (get_task checked), official joined
     flow_class = _flow()
     with flow_class.lock(task.process_id):
-        task.refresh_from_db()
+        # after the process lock (the order reassignment takes them in): the task as it is now (a
+        # decision or a move may have committed while we waited) with its process, then its memo
+        # row-locked, with what the reply and the emails print
+        task = Task.objects.select_related("process__memoprocess").get(pk=task.pk)
         if task.status != STATUS.ASSIGNED:
             raise Conflict("งานนี้มีผู้ตัดสินใจไปแล้ว")
         if task.owner_id != user.pk:
             _raise_if_moved(user, task_id)  # moved to whoever now acts for the post while we waited
             raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
-        memo = Memo.objects.select_for_update().get(pk=task.process.memoprocess.memo_id)
+        memo = (
+            Memo.objects.select_for_update(of=("self",)).select_related("agency", "drafter")
+            .get(pk=task.process.memoprocess.memo_id)
+        )
+        task.process.memoprocess.memo = memo
+        memo._row_locked = True
         activation = task.flow_task.activation_class(task)
         activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
         activation.start(None)
@@ -166,12 +174,13 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
                 process_id=task.process_id, flow_task=flow_class.consult, status__in=(STATUS.NEW, STATUS.ASSIGNED)
             ).exclude(pk=task.pk).exists()
         result = review.record_decision(
-            memo, task.pk, official, decision, comment, user, data.get("acting_kind", ""),
+            memo, task.pk, official, decision, comment, user, data.get("acting_kind"),
             position_id=data.get("position_id"), last_of_step=last_of_step,
         )
         activation.execute()
         if memo.state == MemoState.IN_REVIEW and memo.current_step != step_before:
-            notify_assignee(task.process_id)  # the next step's new tasks (none while a consultation waits)
+            # the next step's new tasks (none while a consultation waits), as the flow assigned them
+            notify_assignee(task.process_id, memo.__dict__.get("_assigned"), memo)
     return result
 
 
@@ -184,11 +193,17 @@ def _raise_if_moved(user, task_id) -> None:
         raise Conflict(moved.message)
 
 
-def notify_assignee(process_id: int) -> None:
+def notify_assignee(process_id: int, assigned: list | None = None, memo: Memo | None = None) -> None:
     """Owe an email to each official who must act on the process's open tasks (in the caller's
     transaction, through the outbox; the key is the task and its owner, so one email per task and
     official: a task that moves to someone else owes them their own). The task says who and in
-    what capacity (recorded by the flow when it assigned it)."""
+    what capacity (recorded by the flow when it assigned it); ``assigned``: the (task, assignee)
+    pairs the flow just made (``flows.review_assignee``) for ``memo``, read without a query."""
+    if assigned is not None and memo is not None:
+        for task, assignee in assigned:
+            mail.task_assigned(memo, task.pk, assignee.official,
+                               assignee.capacity if assignee.is_acting else "")
+        return
     tasks = (
         Task.objects.filter(process_id=process_id, status=STATUS.ASSIGNED, flow_task__in=review_nodes())
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter",

@@ -296,6 +296,6 @@ class DecideView(APIView):
         return Response(
             {
                 "decision": decision.decision,
-                "memo": memo_summary(Memo.objects.select_related("agency", "drafter").get(pk=decision.memo_id)),
+                "memo": memo_summary(decision.memo),  # the memo decide locked, with its agency and drafter
             }
         )

@@ -80,6 +80,8 @@ class Command(BaseCommand):
                 kind=a["kind"],
                 defaults={"start": SINCE, "order_reference": a.get("order_reference", "")},
             )
+        for t in data["memo_types"]:  # the migration creates them too; a test database flush does not keep them
+            MemoType.objects.get_or_create(code=t["code"], defaults={"name": t["name"]})
         for r in data["routes"]:
             memo_type = MemoType.objects.get(code=r["memo_type"]) if r.get("memo_type") else None
             route, _ = Route.objects.get_or_create(

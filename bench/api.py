@@ -185,9 +185,9 @@ def main() -> None:
     redis.Redis.from_url(BROKER).flushdb()
 
     print(f"GET  /api/tasks/         n={len(list_times):4d}  {percentiles(list_times)}  queries {list_queries}"
-          f"  (budget p95 100 ms; {args.requests} open tasks, pages of 50)")
+          f"  (budget p95 20 ms; {args.requests} open tasks, pages of 50)")
     print(f"POST /api/tasks/…/decide n={len(decide_times):4d}  {percentiles(decide_times)}  queries {decide_queries}"
-          f"  (budget p95 50 ms)")
+          f"  (budget p95 25 ms, 20 queries)")
     for url, (times, queries) in pages.items():
         print(f"GET  {url:<20} n={len(times):4d}  {percentiles(times)}  queries {queries}  (browser page)")
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import max_length
-from memos.models import Announcement, Memo
+from memos.models import Announcement, Memo, MemoType
 from memos.text import clean_line, clean_text
 
 
@@ -64,6 +64,8 @@ class MemoForm(forms.Form):
     subject = LineField(label=_("เรื่อง"), max_length=max_length(Memo, "subject"))
     addressee = LineField(label=_("เรียน"), max_length=max_length(Memo, "addressee"))
     phone = LineField(label=_("โทรศัพท์"), max_length=max_length(Memo, "phone"), required=False)
+    memo_type = forms.ChoiceField(label=_("ประเภทบันทึก"), required=False,
+                                  help_text=_("กำหนดเส้นทางเสนอ เช่น จัดซื้อจัดจ้างขอความเห็นกองคลังและกองช่าง"))
     body = TextField(
         label=_("เนื้อหา"),
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -89,6 +91,11 @@ class MemoForm(forms.Form):
         help_text=_("ไฟล์นี้จะเผยแพร่ต่อสาธารณะพร้อมประกาศ ถ้าไม่เลือก เฉพาะผู้เกี่ยวข้องกับบันทึกเท่านั้นที่เห็นไฟล์"),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["memo_type"].choices = list(MemoType.objects.values_list("code", "name"))
+        self.fields["memo_type"].initial = MemoType.GENERAL
+
     def clean(self):
         data = super().clean()
         if {"announcement_subject", "announcement_body"} & set(self.errors):
@@ -108,6 +115,7 @@ class MemoForm(forms.Form):
             "closing": memo.closing,
             "announcement_subject": announcement.get("subject", ""),
             "announcement_body": "\n".join(announcement.get("paragraphs", [])),
+            "memo_type": memo.memo_type_id,
         }
 
     def to_data(self) -> dict:
@@ -118,6 +126,7 @@ class MemoForm(forms.Form):
             "sections": parse_sections(d["body"]),
             "closing": d["closing"],
             "announcement": None,
+            "memo_type": d.get("memo_type") or MemoType.GENERAL,
         }
         if d["phone"].strip():
             data["phone"] = d["phone"]

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from . import history, text, uploads
 from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
 from .errors import Conflict, InvalidInput, NotAllowed
-from .models import Announcement, Attachment, Memo, Official, Unit
+from .models import Announcement, Attachment, Memo, MemoReader, Official, Position, Secrecy, Unit, Urgency
 
 # ids are PostgreSQL bigints: a larger number is refused as input, never sent to the database
 MAX_ID = 2**63 - 1
@@ -32,6 +33,26 @@ class AnnouncementDraft(BaseModel):
     paragraphs: list[Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
 
 
+MAX_READERS = 30
+# ลับที่สุด, by its code or its Thai name: refused with the rule's reason, never stored
+TOP_SECRET = ("top_secret", "ลับที่สุด")
+
+
+class ReaderInput(BaseModel):
+    """A CC reader (สำเนาเรียน): a position of the agency (whoever acts for it when the memo is
+    submitted) or an official, by id; exactly one of the two."""
+
+    model_config = ConfigDict(extra="forbid")
+    position: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = None
+    official: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.position is None) == (self.official is None):
+            raise PydanticCustomError("reader", "ระบุตำแหน่ง (position) หรือเจ้าหน้าที่ (official) อย่างใดอย่างหนึ่ง")
+        return self
+
+
 class MemoInput(BaseModel):
     """The editable fields of a memo; the rest (number, date, signer, endorsements) the system fills."""
 
@@ -47,6 +68,25 @@ class MemoInput(BaseModel):
     sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
     closing: text.Line(max_length(Memo, "closing"), required=False) = "จึงเรียนมาเพื่อโปรดพิจารณา"
     announcement: AnnouncementDraft | None = None
+    urgency: Urgency = Field(Urgency.NORMAL, description="ชั้นความเร็ว: normal ปกติ, urgent ด่วน, very_urgent ด่วนมาก, "
+                             "most_urgent ด่วนที่สุด")
+    secrecy: Secrecy = Field(Secrecy.NORMAL, description="ชั้นความลับ: normal ปกติ, confidential ลับ, secret ลับมาก "
+                             "(ลับที่สุด is refused: it stays off electronic systems)")
+    readers: list[ReaderInput] | None = Field(
+        None, max_length=MAX_READERS, description="สำเนาเรียน: CC readers, emailed on submit, never blocking; "
+        "omitted keeps the memo's readers"
+    )
+
+    @field_validator("secrecy", mode="before")
+    @classmethod
+    def _not_top_secret(cls, value):
+        if value in TOP_SECRET:
+            raise PydanticCustomError(
+                "top_secret",
+                "ชั้นความลับ “ลับที่สุด” ใช้กับระบบอิเล็กทรอนิกส์ไม่ได้ (ระเบียบงานสารบรรณ ฉบับที่ ๔ พ.ศ. ๒๕๖๔) "
+                "โปรดดำเนินการเป็นเอกสารกระดาษ",
+            )
+        return value
 
 
 def _no_required(schema: dict) -> None:
@@ -145,6 +185,9 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
         if unit is None or unit.agency_id != memo.agency_id:
             raise NotAllowed("unit: ท่านไม่มีตำแหน่งในส่วนราชการนี้", field="unit")
         memo.unit = unit
+    if value.secrecy != Secrecy.NORMAL and value.announcement is not None:
+        # refused, not dropped: the drafter learns that a secret memo is never announced
+        raise InvalidInput("announcement: บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ", field="announcement")
     memo.subject = value.subject
     memo.addressee = value.addressee
     memo.sections = [s.model_dump() for s in value.sections]
@@ -152,6 +195,39 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
     memo.announcement = value.announcement.model_dump() if value.announcement else None
     if value.phone is not None:
         memo.phone = value.phone
+    memo.urgency = value.urgency
+    memo.secrecy = value.secrecy
+
+
+def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:
+    """Replace the memo's CC readers (None: keep them). Positions of the memo's agency, officials
+    who hold or held a post in it; the drafter and duplicates are dropped."""
+    if readers is None:
+        return
+    position_ids = [r.position for r in readers if r.position is not None]
+    official_ids = [r.official for r in readers if r.official is not None]
+    positions = Position.objects.in_bulk(position_ids)
+    officials = Official.objects.in_bulk(official_ids)
+    for i, r in enumerate(readers):
+        found = positions.get(r.position) if r.position is not None else officials.get(r.official)
+        if found is None or (r.position is not None and found.agency_id != memo.agency_id):
+            raise InvalidInput(f"readers.{i}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
+    in_agency = set(
+        Official.objects.filter(pk__in=official_ids, holdings__position__agency=memo.agency_id).values_list("pk", flat=True)
+    )
+    missing = [i for i, r in enumerate(readers) if r.official is not None and r.official not in in_agency]
+    if missing:
+        raise InvalidInput(f"readers.{missing[0]}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
+    memo.readers.all().delete()
+    seen: set = set()
+    rows = []
+    for i, r in enumerate(readers):
+        key = ("p", r.position) if r.position is not None else ("o", r.official)
+        if key in seen or r.official == memo.drafter_id:
+            continue
+        seen.add(key)
+        rows.append(MemoReader(memo=memo, position_id=r.position, official_id=r.official, order=i))
+    MemoReader.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -171,6 +247,7 @@ def create_memo(user, data: Any) -> Memo:
     )
     _apply(memo, value, official)
     memo.save()
+    _set_readers(memo, value.readers)
     history.log(memo, user, "created")
     return memo
 
@@ -203,10 +280,14 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
         "closing": memo.closing,
         "phone": memo.phone,
         "announcement": memo.announcement,
+        "urgency": memo.urgency,
+        "secrecy": memo.secrecy,
         **data,
     }
-    _apply(memo, _validate(merged), official)
+    value = _validate(merged)
+    _apply(memo, value, official)
     memo.save()
+    _set_readers(memo, value.readers)
     history.log(memo, user, "edited", fields=sorted(data))
     return memo
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import max_length
-from memos.models import Announcement, Memo
+from memos.models import Announcement, Memo, Position, Secrecy, Urgency
 from memos.text import clean_line, clean_text
 
 
@@ -80,6 +80,17 @@ class MemoForm(forms.Form):
         label=_("ประกาศเมื่ออนุมัติ: เนื้อความ"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
         help_text=_("หนึ่งบรรทัดต่อหนึ่งย่อหน้า"),
     )
+    urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = forms.ChoiceField(
+        label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL,
+        help_text=_("บันทึกชั้นลับเห็นได้เฉพาะผู้ร่าง ผู้พิจารณาตามเส้นทาง และผู้รับสำเนา ไม่ออกประกาศ; "
+                    "ชั้นลับที่สุดให้ดำเนินการเป็นเอกสารกระดาษ"),
+    )
+    readers = forms.ModelMultipleChoiceField(
+        label=_("สำเนาเรียน (เพื่อทราบ)"), queryset=Position.objects.order_by("unit_id", "id"), required=False,
+        help_text=_("ผู้รับสำเนาได้รับอีเมลเมื่อส่งเสนอและเห็นบันทึกนี้ โดยไม่ต้องพิจารณา"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     attachment = forms.FileField(
         label=_("แนบไฟล์ (PDF, PNG หรือ JPEG)"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
@@ -108,6 +119,9 @@ class MemoForm(forms.Form):
             "closing": memo.closing,
             "announcement_subject": announcement.get("subject", ""),
             "announcement_body": "\n".join(announcement.get("paragraphs", [])),
+            "urgency": memo.urgency,
+            "secrecy": memo.secrecy,
+            "readers": [r.position_id for r in memo.readers.all() if r.position_id],
         }
 
     def to_data(self) -> dict:
@@ -118,6 +132,9 @@ class MemoForm(forms.Form):
             "sections": parse_sections(d["body"]),
             "closing": d["closing"],
             "announcement": None,
+            "urgency": d["urgency"],
+            "secrecy": d["secrecy"],
+            "readers": [{"position": p.pk} for p in d["readers"]],
         }
         if d["phone"].strip():
             data["phone"] = d["phone"]
@@ -128,7 +145,8 @@ class MemoForm(forms.Form):
 
     def add_domain_error(self, exc) -> None:
         """Put a service's error on the field it names (the file, a section …), else on the form."""
-        field = {"file": "attachment", "sections": "body"}.get(exc.field or "", exc.field)
+        field = {"file": "attachment", "sections": "body", "announcement": "announcement_subject"}.get(
+            exc.field or "", exc.field)
         self.add_error(field if field in self.fields else None, exc.message)
 
 

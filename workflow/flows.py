@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from memos import deadlines
 from memos.models import Memo, MemoState
 from memos.review import current_assignee
 
@@ -81,7 +82,7 @@ class MemoFlow(flow.Flow):
     def review_assignee(self, activation):
         assignee = current_assignee(_memo(activation))
         # kept with the task: the capacity the official was given it in (the email names it)
-        activation.task.data = {**(activation.task.data or {}), **assignee.as_data()}
+        activation.task.data = {**(activation.task.data or {}), **assignee.as_data(), **deadlines.task_data(_memo(activation))}
         return assignee.official.user
 
     def goes_on(self, activation) -> bool:

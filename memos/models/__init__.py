@@ -1,5 +1,5 @@
 from .issued import Announcement, IssuedDocument
-from .memo import Attachment, Decision, HistoryEntry, Memo, MemoState, MemoStep
+from .memo import Attachment, Decision, HistoryEntry, Memo, MemoReader, MemoState, MemoStep, Secrecy, Urgency
 from .organisation import (
     ActingAssignment,
     ActingKind,
@@ -28,6 +28,7 @@ __all__ = [
     "Holding",
     "IssuedDocument",
     "Memo",
+    "MemoReader",
     "MemoState",
     "MemoStep",
     "Official",
@@ -36,6 +37,8 @@ __all__ = [
     "RegisterCounter",
     "Route",
     "RouteStep",
+    "Secrecy",
     "Unit",
+    "Urgency",
     "VerificationCode",
 ]

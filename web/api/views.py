@@ -197,9 +197,8 @@ class MemoDetailView(APIView):
 
     @extend_schema(responses={200: MemoSerializer, **READ_ERRORS})
     def get(self, request, memo_id: int):
-        data = _detail(memo_id, request.user)
-        readers.mark_read(request.user, Memo(pk=memo_id))
-        return Response(data)
+        readers.mark_read(request.user, Memo(pk=memo_id))  # only a told reader's own row
+        return Response(_detail(memo_id, request.user))
 
     @extend_schema(request=drafting.MemoPatch, responses={200: MemoSerializer, **ERRORS, **CONFLICT})
     def patch(self, request, memo_id: int):

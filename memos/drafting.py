@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import history, text, uploads
@@ -38,19 +38,22 @@ MAX_READERS = 30
 TOP_SECRET = ("top_secret", "ลับที่สุด")
 
 
-class ReaderInput(BaseModel):
-    """A CC reader (สำเนาเรียน): a position of the agency (whoever acts for it when the memo is
-    submitted) or an official, by id; exactly one of the two."""
+class ReaderPosition(BaseModel):
+    """A CC reader by position: whoever acts for it on the day the memo is submitted."""
 
     model_config = ConfigDict(extra="forbid")
-    position: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = None
-    official: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)] | None = None
+    position: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 
-    @model_validator(mode="after")
-    def _one(self):
-        if (self.position is None) == (self.official is None):
-            raise PydanticCustomError("reader", "ระบุตำแหน่ง (position) หรือเจ้าหน้าที่ (official) อย่างใดอย่างหนึ่ง")
-        return self
+
+class ReaderOfficial(BaseModel):
+    """A CC reader by name (an official of the agency)."""
+
+    model_config = ConfigDict(extra="forbid")
+    official: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+# a position or an official, exactly one (each object forbids the other's key)
+ReaderInput = ReaderPosition | ReaderOfficial
 
 
 class MemoInput(BaseModel):
@@ -186,8 +189,9 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
             raise NotAllowed("unit: ท่านไม่มีตำแหน่งในส่วนราชการนี้", field="unit")
         memo.unit = unit
     if value.secrecy != Secrecy.NORMAL and value.announcement is not None:
-        # refused, not dropped: the drafter learns that a secret memo is never announced
-        raise InvalidInput("announcement: บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ", field="announcement")
+        # refused, not dropped: the drafter learns that a secret memo is never announced (403, as
+        # a rule of the memo refusing it, like a unit that is not hers)
+        raise NotAllowed("announcement: บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ", field="announcement")
     memo.subject = value.subject
     memo.addressee = value.addressee
     memo.sections = [s.model_dump() for s in value.sections]
@@ -204,29 +208,30 @@ def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:
     who hold or held a post in it; the drafter and duplicates are dropped."""
     if readers is None:
         return
-    position_ids = [r.position for r in readers if r.position is not None]
-    official_ids = [r.official for r in readers if r.official is not None]
+    position_ids = [r.position for r in readers if isinstance(r, ReaderPosition)]
+    official_ids = [r.official for r in readers if isinstance(r, ReaderOfficial)]
     positions = Position.objects.in_bulk(position_ids)
     officials = Official.objects.in_bulk(official_ids)
-    for i, r in enumerate(readers):
-        found = positions.get(r.position) if r.position is not None else officials.get(r.official)
-        if found is None or (r.position is not None and found.agency_id != memo.agency_id):
-            raise InvalidInput(f"readers.{i}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
     in_agency = set(
         Official.objects.filter(pk__in=official_ids, holdings__position__agency=memo.agency_id).values_list("pk", flat=True)
     )
-    missing = [i for i, r in enumerate(readers) if r.official is not None and r.official not in in_agency]
-    if missing:
-        raise InvalidInput(f"readers.{missing[0]}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
+    for i, r in enumerate(readers):
+        # like a unit that is not hers (403): an id of another agency, or of nobody
+        if isinstance(r, ReaderPosition):
+            known = r.position in positions and positions[r.position].agency_id == memo.agency_id
+        else:
+            known = r.official in officials and r.official in in_agency
+        if not known:
+            raise NotAllowed(f"readers.{i}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
     memo.readers.all().delete()
     seen: set = set()
     rows = []
     for i, r in enumerate(readers):
-        key = ("p", r.position) if r.position is not None else ("o", r.official)
-        if key in seen or r.official == memo.drafter_id:
+        position, official = getattr(r, "position", None), getattr(r, "official", None)
+        if (position, official) in seen or official == memo.drafter_id:
             continue
-        seen.add(key)
-        rows.append(MemoReader(memo=memo, position_id=r.position, official_id=r.official, order=i))
+        seen.add((position, official))
+        rows.append(MemoReader(memo=memo, position_id=position, official_id=official, order=i))
     MemoReader.objects.bulk_create(rows)
 
 

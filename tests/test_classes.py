@@ -146,7 +146,7 @@ def test_a_secret_memo_never_gets_an_announcement(api):
     m = create_memo(api, secrecy="secret")
     r = api("rewadee").patch(f"/api/memos/{m['id']}/", {"announcement": {"subject": "ประกาศ", "paragraphs": ["ก"]}},
                              format="json")
-    assert r.status_code == 400 and "ชั้นลับ" in r.json()["message"] and r.json()["field"] == "announcement"
+    assert r.status_code == 403 and "ชั้นลับ" in r.json()["message"] and r.json()["field"] == "announcement"
     Memo.objects.filter(pk=m["id"]).update(announcement={"subject": "ประกาศ", "paragraphs": ["ก"]})
     submit(api, m["id"])
     for user in ROUTE_USERS[:3]:
@@ -158,7 +158,13 @@ def test_a_secret_memo_never_gets_an_announcement(api):
     assert list(IssuedDocument.objects.filter(memo_id=m["id"]).values_list("kind", flat=True)) == ["memo"]
 
 
-def test_top_secret_is_refused_in_thai(api):
+def test_top_secret_and_bad_readers_are_refused_in_thai(api):
+    r = api("rewadee").post("/api/memos/", {"subject": "ก", "addressee": "ข", "readers": [{"position": 1, "official": 1}],
+                                            "sections": [{"paragraphs": ["ค"]}]}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "readers"
+    r = api("rewadee").post("/api/memos/", {"subject": "ก", "addressee": "ข", "readers": [{"position": 10**6}],
+                                            "sections": [{"paragraphs": ["ค"]}]}, format="json")
+    assert r.status_code == 403 and "ไม่พบตำแหน่ง" in r.json()["message"]
     r = api("rewadee").post("/api/memos/", {"subject": "ก", "addressee": "ข", "secrecy": "top_secret",
                                             "sections": [{"paragraphs": ["ค"]}]}, format="json")
     assert r.status_code == 400 and "ลับที่สุด" in r.json()["message"] and r.json()["field"] == "secrecy"

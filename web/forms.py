@@ -80,9 +80,10 @@ class MemoForm(forms.Form):
         label=_("ประกาศเมื่ออนุมัติ: เนื้อความ"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
         help_text=_("หนึ่งบรรทัดต่อหนึ่งย่อหน้า"),
     )
-    urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    # not required: a form without them (an older page, a script) means ปกติ
+    urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
     secrecy = forms.ChoiceField(
-        label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL,
+        label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL, required=False,
         help_text=_("บันทึกชั้นลับเห็นได้เฉพาะผู้ร่าง ผู้พิจารณาตามเส้นทาง และผู้รับสำเนา ไม่ออกประกาศ; "
                     "ชั้นลับที่สุดให้ดำเนินการเป็นเอกสารกระดาษ"),
     )
@@ -132,8 +133,8 @@ class MemoForm(forms.Form):
             "sections": parse_sections(d["body"]),
             "closing": d["closing"],
             "announcement": None,
-            "urgency": d["urgency"],
-            "secrecy": d["secrecy"],
+            "urgency": d.get("urgency") or Urgency.NORMAL,
+            "secrecy": d.get("secrecy") or Secrecy.NORMAL,
             "readers": [{"position": p.pk} for p in d["readers"]],
         }
         if d["phone"].strip():

@@ -94,5 +94,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['official', 'memo'], name='memo_reader_official')],
             },
         ),
+        migrations.AddIndex(
+            model_name='decision',
+            index=models.Index(fields=['official', 'memo'], name='decision_official_memo'),
+        ),
         migrations.RunPython(forward, backward),
     ]

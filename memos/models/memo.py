@@ -253,6 +253,8 @@ class Decision(AppendOnly):
 
     class Meta:
         ordering = ["round", "step", "id"]
+        # the memo list's visibility rule reads "the memos this official decided" (memos/visibility.py)
+        indexes = [models.Index(fields=["official", "memo"], name="decision_official_memo")]
 
     def __str__(self) -> str:
         return f"{self.official_name}: {self.decision}"

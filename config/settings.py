@@ -280,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # a memo's classes as codes (normal, urgent …); the memo document prints them in Thai (its own enums)
+    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "memos.models.memo.Urgency", "SecrecyEnum": "memos.models.memo.Secrecy"},
 }
 
 LOGGING = {

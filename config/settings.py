@@ -181,6 +181,14 @@ MAIL_DOMAIN = env("MAIL_DOMAIN", default="saraban.localhost")  # right-hand side
 MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=8)
 MAIL_RETRY_BASE_SECONDS = env.int("MAIL_RETRY_BASE_SECONDS", default=30)  # doubles each try, at most 1 h
 REMINDER_WORKING_DAYS = env.int("REMINDER_WORKING_DAYS", default=3)
+# Deadlines of review steps by urgency (ชั้นความเร็ว), in working hours (memos/deadlines.py): office
+# hours Monday to Friday, Thai public holidays excluded. Past the deadline the assignee is emailed;
+# MEMO_ESCALATE_HOURS more working hours later, the assignee's superior. The sweep runs every
+# OVERDUE_SWEEP_MINUTES. ปกติ 24 h = three working days, the same as REMINDER_WORKING_DAYS.
+WORKDAY_HOURS = ("08:30", "16:30")
+MEMO_DEADLINE_HOURS = {"normal": 24, "urgent": 8, "very_urgent": 4, "most_urgent": 2}
+MEMO_ESCALATE_HOURS = {"normal": 16, "urgent": 8, "very_urgent": 4, "most_urgent": 2}
+OVERDUE_SWEEP_MINUTES = env.int("OVERDUE_SWEEP_MINUTES", default=15)
 
 # Celery. The embedded broker is kombu's filesystem transport: no server, survives restarts.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -222,6 +230,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "worker.tasks.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     "remind-waiting": {"task": "worker.tasks.remind_waiting", "schedule": crontab(hour=8, minute=0)},
+    "chase-overdue": {"task": "worker.tasks.chase_overdue", "schedule": float(OVERDUE_SWEEP_MINUTES * 60)},
     # open tasks follow assignments that ended (or began) by date: just after midnight, before reminders
     "reassign-open-tasks": {"task": "worker.tasks.reassign_open_tasks", "schedule": crontab(hour=0, minute=5)},
 }
@@ -271,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # a memo's classes as codes (normal, urgent …); the memo document prints them in Thai (its own enums)
+    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "memos.models.memo.Urgency", "SecrecyEnum": "memos.models.memo.Secrecy"},
 }
 
 LOGGING = {

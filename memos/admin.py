@@ -141,10 +141,27 @@ class MemoAdmin(ViewOnlyAdmin):
     """View only: a memo's content changes through the drafting rules (its drafter, while it is
     a draft or returned), and a numbered memo is never deleted."""
 
-    list_display = ("id", "subject", "state", "number", "date", "drafter")
-    list_filter = ("state", "agency")
+    list_display = ("id", "masked_subject", "secrecy", "urgency", "state", "number", "date", "drafter")
+    list_filter = ("state", "agency", "secrecy", "urgency")
     search_fields = ("subject",)
     inlines = [DecisionInline, HistoryInline, IssuedDocumentInline, OutboxInline]
+
+    @admin.display(description="เรื่อง")
+    def masked_subject(self, memo) -> str:
+        """A secret memo is listed (the register is complete) but its subject is not shown, and its
+        page is refused (``has_view_permission``): only its route and readers read it (memos/visibility.py)."""
+        return "(หนังสือลับ: ไม่แสดงเรื่อง)" if memo.is_secret else memo.subject
+
+    def get_search_results(self, request, queryset, search_term):
+        results, dupes = super().get_search_results(request, queryset, search_term)
+        if search_term:  # a subject search must not confirm what a secret memo is about
+            results = results.filter(secrecy=models.Secrecy.NORMAL)
+        return results, dupes
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.is_secret:
+            return False
+        return super().has_view_permission(request, obj)
 
 
 @admin.register(models.OutboxMessage)

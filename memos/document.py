@@ -7,8 +7,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .models import Memo
+from .models import Memo, Secrecy, Urgency
 from .models.memo import HISTORY_LABELS
+
+# The marks as the document prints them, in Thai whatever the page language (ปกติ prints nothing)
+URGENCY_PRINTED = {Urgency.NORMAL: "", Urgency.URGENT: "ด่วน", Urgency.VERY_URGENT: "ด่วนมาก",
+                   Urgency.MOST_URGENT: "ด่วนที่สุด"}
+SECRECY_PRINTED = {Secrecy.NORMAL: "", Secrecy.CONFIDENTIAL: "ลับ", Secrecy.SECRET: "ลับมาก"}
 
 
 def _path(field) -> str | None:
@@ -66,6 +71,8 @@ def memo_document(memo: Memo, decisions=None, records: list[dict] | None = None)
     drafter = memo.drafter
     return {
         "kind": "memo",
+        "urgency": URGENCY_PRINTED[memo.urgency],
+        "secrecy": SECRECY_PRINTED[memo.secrecy],
         "agency": {"name": memo.agency.name, "emblem": _path(memo.agency.emblem)},
         "unit": f"{memo.unit.name} {memo.agency.name}",
         "phone": memo.phone,
@@ -80,9 +87,15 @@ def memo_document(memo: Memo, decisions=None, records: list[dict] | None = None)
             "position": memo.drafter_position.signing_title,
             "signature": _path(drafter.signature),
         },
+        "copies": copies_of(memo),
         "endorsements": [endorsement_of(d) for d in in_route_order(memo, decisions)],
         "history": [history_step(r) for r in records or ()],
     }
+
+
+def copies_of(memo: Memo) -> list[str]:
+    """สำเนาเรียน: the readers' positions (or names), in the drafter's order."""
+    return [r.title for r in memo.readers.select_related("position", "official")]
 
 
 def signer_position(decision) -> str:

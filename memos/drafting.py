@@ -7,12 +7,24 @@ from typing import Annotated, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from . import history, text, transitions, uploads
 from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
 from .errors import InvalidInput, NotAllowed
-from .models import Announcement, Attachment, Memo, MemoType, Official, Position, Unit
+from .models import (
+    Announcement,
+    Attachment,
+    Memo,
+    MemoReader,
+    MemoType,
+    Official,
+    Position,
+    Secrecy,
+    Unit,
+    Urgency,
+)
 
 # ids are PostgreSQL bigints: a larger number is refused as input, never sent to the database
 MAX_ID = 2**63 - 1
@@ -30,6 +42,29 @@ class AnnouncementDraft(BaseModel):
     # a draft that validates here can be issued
     subject: text.Line(max_length(Announcement, "subject"))
     paragraphs: list[Para] = Field(min_length=1, max_length=MAX_PARAGRAPHS)
+
+
+MAX_READERS = 30
+# ลับที่สุด, by its code or its Thai name: refused with the rule's reason, never stored
+TOP_SECRET = ("top_secret", "ลับที่สุด")
+
+
+class ReaderPosition(BaseModel):
+    """A CC reader by position: whoever acts for it on the day the memo is submitted."""
+
+    model_config = ConfigDict(extra="forbid")
+    position: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+class ReaderOfficial(BaseModel):
+    """A CC reader by name (an official of the agency)."""
+
+    model_config = ConfigDict(extra="forbid")
+    official: Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+# a position or an official, exactly one (each object forbids the other's key)
+ReaderInput = ReaderPosition | ReaderOfficial
 
 
 class MemoInput(BaseModel):
@@ -52,6 +87,25 @@ class MemoInput(BaseModel):
         default_factory=list, max_length=20,
         description="positions (ids) to consult besides the route's, in a consultation step that allows it",
     )
+    urgency: Urgency = Field(Urgency.NORMAL, description="ชั้นความเร็ว: normal ปกติ, urgent ด่วน, very_urgent ด่วนมาก, "
+                             "most_urgent ด่วนที่สุด")
+    secrecy: Secrecy = Field(Secrecy.NORMAL, description="ชั้นความลับ: normal ปกติ, confidential ลับ, secret ลับมาก "
+                             "(ลับที่สุด is refused: it stays off electronic systems)")
+    readers: list[ReaderInput] | None = Field(
+        None, max_length=MAX_READERS, description="สำเนาเรียน: CC readers, emailed on submit, never blocking; "
+        "omitted keeps the memo's readers"
+    )
+
+    @field_validator("secrecy", mode="before")
+    @classmethod
+    def _not_top_secret(cls, value):
+        if value in TOP_SECRET:
+            raise PydanticCustomError(
+                "top_secret",
+                "ชั้นความลับ “ลับที่สุด” ใช้กับระบบอิเล็กทรอนิกส์ไม่ได้ (ระเบียบงานสารบรรณ ฉบับที่ ๔ พ.ศ. ๒๕๖๔) "
+                "โปรดดำเนินการเป็นเอกสารกระดาษ",
+            )
+        return value
 
 
 def _no_required(schema: dict) -> None:
@@ -150,6 +204,10 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
         if unit is None or unit.agency_id != memo.agency_id:
             raise NotAllowed("unit: ท่านไม่มีตำแหน่งในส่วนราชการนี้", field="unit")
         memo.unit = unit
+    if value.secrecy != Secrecy.NORMAL and value.announcement is not None:
+        # refused, not dropped: the drafter learns that a secret memo is never announced (403, as
+        # a rule of the memo refusing it, like a unit that is not hers)
+        raise NotAllowed("announcement: บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ", field="announcement")
     memo.subject = value.subject
     memo.addressee = value.addressee
     memo.sections = [s.model_dump() for s in value.sections]
@@ -157,6 +215,8 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
     memo.announcement = value.announcement.model_dump() if value.announcement else None
     if value.phone is not None:
         memo.phone = value.phone
+    memo.urgency = value.urgency
+    memo.secrecy = value.secrecy
     if not MemoType.objects.filter(code=value.memo_type).exists():
         raise InvalidInput(f"memo_type: ไม่มีประเภทบันทึก “{value.memo_type}”", field="memo_type")
     memo.memo_type_id = value.memo_type
@@ -173,6 +233,38 @@ def _save(memo: Memo) -> None:
     memo.save()
     if getattr(memo, "_consultants", None) is not None:
         memo.consultants.set(memo._consultants)
+
+
+def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:
+    """Replace the memo's CC readers (None: keep them). Positions of the memo's agency, officials
+    who hold or held a post in it; the drafter and duplicates are dropped."""
+    if readers is None:
+        return
+    position_ids = [r.position for r in readers if isinstance(r, ReaderPosition)]
+    official_ids = [r.official for r in readers if isinstance(r, ReaderOfficial)]
+    positions = Position.objects.in_bulk(position_ids)
+    officials = Official.objects.in_bulk(official_ids)
+    in_agency = set(
+        Official.objects.filter(pk__in=official_ids, holdings__position__agency=memo.agency_id).values_list("pk", flat=True)
+    )
+    for i, r in enumerate(readers):
+        # like a unit that is not hers (403): an id of another agency, or of nobody
+        if isinstance(r, ReaderPosition):
+            known = r.position in positions and positions[r.position].agency_id == memo.agency_id
+        else:
+            known = r.official in officials and r.official in in_agency
+        if not known:
+            raise NotAllowed(f"readers.{i}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
+    memo.readers.all().delete()
+    seen: set = set()
+    rows = []
+    for i, r in enumerate(readers):
+        position, official = getattr(r, "position", None), getattr(r, "official", None)
+        if (position, official) in seen or official == memo.drafter_id:
+            continue
+        seen.add((position, official))
+        rows.append(MemoReader(memo=memo, position_id=position, official_id=official, order=i))
+    MemoReader.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -192,6 +284,7 @@ def create_memo(user, data: Any) -> Memo:
     )
     _apply(memo, value, official)
     _save(memo)
+    _set_readers(memo, value.readers)
     history.log(memo, user, "created")
     return memo
 
@@ -223,10 +316,14 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
         "announcement": memo.announcement,
         "memo_type": memo.memo_type_id,
         "consultants": list(memo.consultants.values_list("pk", flat=True)),
+        "urgency": memo.urgency,
+        "secrecy": memo.secrecy,
         **data,
     }
-    _apply(memo, _validate(merged), official)
+    value = _validate(merged)
+    _apply(memo, value, official)
     _save(memo)
+    _set_readers(memo, value.readers)
     history.log(memo, user, "edited", fields=sorted(data))
     return memo
 

@@ -103,7 +103,9 @@ def issue(memo_id: int) -> bool:
     memo_pdf = _store(memo, IssuedDocument.Kind.MEMO, signed, code)
 
     announcement = None
-    if memo.announcement:
+    # a secret memo never produces a public announcement (drafting refuses one; this holds for a
+    # memo whose class changed after its announcement was drafted, or rows written otherwise)
+    if memo.announcement and not memo.is_secret:
         data = announcement_document(memo, approval)
         pdf = render_pdf(data)
         # the public only those the drafter marked "publish with the announcement"

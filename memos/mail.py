@@ -2,6 +2,10 @@
 
 One email per event and recipient: the outbox key says which event, so nothing is sent twice.
 Each email goes to the one official concerned, never to a role or a list.
+
+A secret memo's email (ลับ, ลับมาก) carries no subject, number or content, whatever the event: only
+"มีหนังสือลับรอการพิจารณา" and the link (FORMAT.md: a secret document's notifications show no
+content); the page behind the link checks who may see it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from . import outbox, text
 from .models import Decision, Memo, Official
 
 SEND_TASK = "worker.tasks.send_email"
+SECRET_NOTICE = "มีหนังสือลับรอการพิจารณา"
 
 
 def absolute(path: str) -> str:
@@ -25,8 +30,11 @@ def _queue(key: str, kind: str, memo: Memo, recipient: Official, url: str, actio
     address = recipient.user.email
     if not address:
         return  # nobody to write to; the task is still in the inbox
+    if memo.is_secret:  # one content-free template for every event
+        kind, action, context = "secret", "เปิดดู", {}
     with translation.override("th"):  # officials read Thai mail, whatever the sender's page language
-        context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display}
+        context |= {"memo": memo, "recipient": recipient, "url": url, "number": memo.number_display,
+                    "notice": SECRET_NOTICE}
         subject, _sep, body = render_to_string(f"email/{kind}.txt", context).strip().partition("\n")
         # one line, whatever a memo's subject held (a CR, U+2028 …): a header never carries a break
         subject = text.clean_line(subject).strip()
@@ -47,6 +55,21 @@ def task_assigned(memo: Memo, task_id: int, recipient: Official, acting: str = "
 def reminder(memo: Memo, task_id: int, recipient: Official, days: int, nth: int) -> None:
     url = absolute(reverse("task", args=[task_id]))
     _queue(f"reminder:{task_id}:{recipient.pk}:{nth}", "reminder", memo, recipient, url, "เปิดงาน", days=days)
+
+
+def copy_to_reader(memo: Memo, recipient: Official) -> None:
+    """สำเนาเรียน: the memo to read, once per memo and reader (a resubmit owes nothing new)."""
+    url = absolute(reverse("memo-detail", args=[memo.pk]))
+    _queue(f"reader:{memo.pk}:{recipient.pk}", "reader", memo, recipient, url, "เปิดอ่าน")
+
+
+def overdue(memo: Memo, task_id: int, recipient: Official, due: str, escalated: bool) -> None:
+    """A review step past its deadline: to the assignee (``escalated`` False), then to the
+    assignee's superior. Once each per task (the key), however often the sweep runs."""
+    url = absolute(reverse("task", args=[task_id]) if not escalated else reverse("memo-detail", args=[memo.pk]))
+    key = f"overdue:{task_id}:{'superior' if escalated else 'assignee'}"
+    _queue(key, "overdue", memo, recipient, url, "เปิดงาน" if not escalated else "ดูบันทึก",
+           due=due, escalated=escalated)
 
 
 def returned(memo: Memo, decision: Decision) -> None:

@@ -80,6 +80,8 @@ def details(doc: IssuedDocument) -> dict:
             "published": a.published_at is not None,
         }
     shown = set(getattr(settings, "VERIFY_MEMO_PUBLIC_FIELDS", ())) & set(MEMO_FIELDS)
+    if memo.is_secret:
+        shown.discard("subject")  # a secret memo's cover shows no content (FORMAT.md), not even here
     all_fields = {
         "number": memo.number_display,
         "date": memo.date.isoformat() if memo.date else None,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import max_length
-from memos.models import Announcement, Memo, MemoType
+from memos.models import Announcement, Memo, MemoType, Position, Secrecy, Urgency
 from memos.text import clean_line, clean_text
 
 
@@ -82,6 +82,18 @@ class MemoForm(forms.Form):
         label=_("ประกาศเมื่ออนุมัติ: เนื้อความ"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
         help_text=_("หนึ่งบรรทัดต่อหนึ่งย่อหน้า"),
     )
+    # not required: a form without them (an older page, a script) means ปกติ
+    urgency = forms.ChoiceField(label=_("ชั้นความเร็ว"), choices=Urgency.choices, initial=Urgency.NORMAL, required=False)
+    secrecy = forms.ChoiceField(
+        label=_("ชั้นความลับ"), choices=Secrecy.choices, initial=Secrecy.NORMAL, required=False,
+        help_text=_("บันทึกชั้นลับเห็นได้เฉพาะผู้ร่าง ผู้พิจารณาตามเส้นทาง และผู้รับสำเนา ไม่ออกประกาศ; "
+                    "ชั้นลับที่สุดให้ดำเนินการเป็นเอกสารกระดาษ"),
+    )
+    readers = forms.ModelMultipleChoiceField(
+        label=_("สำเนาเรียน (เพื่อทราบ)"), queryset=Position.objects.order_by("unit_id", "id"), required=False,
+        help_text=_("ผู้รับสำเนาได้รับอีเมลเมื่อส่งเสนอและเห็นบันทึกนี้ โดยไม่ต้องพิจารณา"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     attachment = forms.FileField(
         label=_("แนบไฟล์ (PDF, PNG หรือ JPEG)"), required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
@@ -116,6 +128,9 @@ class MemoForm(forms.Form):
             "announcement_subject": announcement.get("subject", ""),
             "announcement_body": "\n".join(announcement.get("paragraphs", [])),
             "memo_type": memo.memo_type_id,
+            "urgency": memo.urgency,
+            "secrecy": memo.secrecy,
+            "readers": [r.position_id for r in memo.readers.all() if r.position_id],
         }
 
     def to_data(self) -> dict:
@@ -127,6 +142,9 @@ class MemoForm(forms.Form):
             "closing": d["closing"],
             "announcement": None,
             "memo_type": d.get("memo_type") or MemoType.GENERAL,
+            "urgency": d.get("urgency") or Urgency.NORMAL,
+            "secrecy": d.get("secrecy") or Secrecy.NORMAL,
+            "readers": [{"position": p.pk} for p in d["readers"]],
         }
         if d["phone"].strip():
             data["phone"] = d["phone"]
@@ -137,7 +155,8 @@ class MemoForm(forms.Form):
 
     def add_domain_error(self, exc) -> None:
         """Put a service's error on the field it names (the file, a section …), else on the form."""
-        field = {"file": "attachment", "sections": "body"}.get(exc.field or "", exc.field)
+        field = {"file": "attachment", "sections": "body", "announcement": "announcement_subject"}.get(
+            exc.field or "", exc.field)
         self.add_error(field if field in self.fields else None, exc.message)
 
 

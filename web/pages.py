@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -15,7 +16,7 @@ from viewflow.views import ListModelView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import drafting, text, uploads
+from memos import deadlines, drafting, readers, text, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 from workflow import reassignment, services
@@ -23,6 +24,12 @@ from workflow import reassignment, services
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
 from .templatetags.thai import thai_datetime
+
+
+def classes_badges(memo: Memo, overdue: bool | None = None) -> str:
+    """office/_classes.html for a list cell (urgency, secrecy, overdue)."""
+    late = bool(getattr(memo, "overdue", False)) if overdue is None else overdue
+    return render_to_string("office/_classes.html", {"memo": memo, "overdue": late})
 
 
 def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -52,7 +59,7 @@ class InboxView(_OwnListView):
 
     model = Task
     title = _("งานที่รอท่านพิจารณา")
-    columns = ("number", "subject", "drafter", "step", "created")
+    columns = ("number", "subject", "classes", "drafter", "step", "created")
     object_link_columns = ("subject",)
     template_name = "office/inbox.html"
 
@@ -72,6 +79,11 @@ class InboxView(_OwnListView):
         return services.task_memo(task).subject
 
     subject.short_description = _("เรื่อง")
+
+    def classes(self, task: Task) -> str:
+        return classes_badges(services.task_memo(task), overdue=deadlines.is_late(task.data))
+
+    classes.short_description = _("ชั้น")
 
     def drafter(self, task: Task) -> str:
         return str(services.task_memo(task).drafter)
@@ -94,7 +106,7 @@ class MemoListView(_OwnListView):
 
     model = Memo
     title = _("บันทึกข้อความ")
-    columns = ("number", "subject", "state", "drafter_name", "updated")
+    columns = ("number", "subject", "classes", "state", "drafter_name", "updated")
     object_link_columns = ("subject",)
     search_fields = ("subject",)
     template_name = "office/memo_list.html"
@@ -103,7 +115,7 @@ class MemoListView(_OwnListView):
     def queryset(self):
         # viewflow's mixins add the search (?_search=) and column ordering (?_orderby=) to this
         qs = services.visible_memos(self.request.user).select_related("agency", "drafter")
-        return qs.defer("sections", "announcement").order_by("-id")
+        return deadlines.with_overdue(qs.defer("sections", "announcement").order_by("-id"))
 
     def get_search_term(self) -> str | None:
         """The typed search, cleaned like any typed line (a NUL would make PostgreSQL refuse the
@@ -121,6 +133,11 @@ class MemoListView(_OwnListView):
 
     number.short_description = _("ที่")
     number.orderby = "number"
+
+    def classes(self, memo: Memo) -> str:
+        return classes_badges(memo)
+
+    classes.short_description = _("ชั้น")
 
     def state(self, memo: Memo) -> str:
         return memo.get_state_display()
@@ -182,7 +199,31 @@ def memo_detail(request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    return render(request, "office/memo_detail.html", _memo_context(memo))
+    readers.mark_read(request.user, memo)
+    return render(request, "office/memo_detail.html", _memo_context(memo) | _reader_context(request.user, memo))
+
+
+def _reader_context(user, memo) -> dict:
+    """The memo's CC readers and, for a told reader, their own row (the note box)."""
+    return {"readers": list(memo.readers.select_related("position", "official")),
+            "my_reading": readers.reader_of(user, memo)}
+
+
+@login_required
+def memo_note(request, memo_id: int):
+    """A CC reader's note (the form in office/_readers.html); a GET goes back to the memo."""
+    if request.method != "POST":
+        return redirect("memo-detail", memo_id=memo_id)
+    try:
+        memo = services.get_visible_memo(request.user, memo_id)
+        readers.leave_note(request.user, memo, {"note": request.POST.get("note", "")})
+    except DomainError as exc:
+        if exc.status == 400:
+            messages.error(request, exc.message)
+            return redirect("memo-detail", memo_id=memo_id)
+        return _error_page(request, exc)
+    messages.success(request, _("บันทึกข้อสังเกตแล้ว"))
+    return redirect("memo-detail", memo_id=memo_id)
 
 
 @login_required

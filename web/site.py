@@ -40,6 +40,7 @@ class OfficeApp(Application):
     memo_detail_path = path("memos/<int:memo_id>/", views.memo_detail, name="memo-detail")
     memo_edit_path = path("memos/<int:memo_id>/edit/", views.memo_edit, name="memo-edit")
     memo_submit_path = path("memos/<int:memo_id>/submit/", views.memo_submit, name="memo-submit")
+    memo_note_path = path("memos/<int:memo_id>/note/", views.memo_note, name="memo-note")
     memo_pdf_path = path("memos/<int:memo_id>/pdf/", views.memo_pdf, name="memo-pdf")
     memo_attachment_path = path(
         "memos/<int:memo_id>/attachments/<int:attachment_id>/", views.memo_attachment, name="memo-attachment"

@@ -114,6 +114,14 @@ def remind_waiting() -> int:
     return remind_waiting_tasks()
 
 
+@shared_task(name="worker.tasks.chase_overdue")
+def chase_overdue() -> int:
+    """Every OVERDUE_SWEEP_MINUTES: steps past their deadline owe the assignee, then the superior, an email."""
+    from workflow.reminders import chase_overdue as chase
+
+    return chase()
+
+
 @shared_task(name="worker.tasks.reassign_open_tasks")
 def reassign_open_tasks() -> int:
     """Nightly: tasks whose acting assignment or holding ended by date move to whoever acts now."""

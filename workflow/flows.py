@@ -17,7 +17,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.nodes.split import SplitActivation
 
-from memos import review
+from memos import deadlines, review
 from memos.models import Memo, MemoState
 
 from .models import MemoProcess
@@ -141,7 +141,7 @@ class MemoFlow(flow.Flow):
         # kept with the task: the post and the capacity the official was given it in (the email,
         # the task page, the decision and reassignment read them; nothing recomputes them)
         activation.task.data = {**data, "position_id": assignee.position.pk, "step": memo.current_step,
-                                **assignee.as_data()}
+                                **assignee.as_data(), **deadlines.task_data(memo)}
         memo.__dict__.setdefault("_assigned", []).append((activation.task, assignee))  # for the emails
         return assignee.official.user
 

@@ -12,13 +12,11 @@ from pydantic import BaseModel, ConfigDict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import mail, review, text, transitions
+from memos import mail, readers, review, text, transitions, visibility
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import official_of, validate
 from memos.errors import Conflict, NotAllowed, NotFound
 from memos.models import Attachment, Decision, IssuedDocument, Memo, MemoState
-
-from .models import MemoProcess
 
 logger = logging.getLogger(__name__)
 
@@ -46,21 +44,7 @@ def review_nodes() -> list:
 
 
 def visible_memos(user) -> QuerySet[Memo]:
-    """Drafts and memos under review are seen by their drafter, their reviewers, and staff."""
-    qs = Memo.objects.all()
-    if user.is_staff:
-        return qs
-    official = getattr(user, "official", None)
-    if official is None:
-        return qs.none()
-    # one id set, deduplicated by UNION: no DISTINCT over a join, which grew with every memo
-    # an official ever reviewed (2 s for a list page at 100,000; bench/api.py)
-    # (no ORDER BY inside: SQLite refuses one in a compound statement's parts)
-    ids = Memo.objects.filter(drafter=official).order_by().values("pk").union(
-        Decision.objects.filter(official=official).order_by().values("memo_id"),
-        MemoProcess.objects.filter(task__owner=user).order_by().values("memo_id"),
-    )
-    return qs.filter(pk__in=ids)
+    return visibility.visible_memos(user)  # one rule (memos/visibility.py): route, readers, secrecy
 
 
 def get_visible_memo(user, memo_id) -> Memo:
@@ -101,6 +85,7 @@ def submit(user, memo_id: int) -> Memo:
         review.begin_round(memo, user)
         process = _flow().start.run(memo=memo)
         notify_assignee(process.pk)
+        readers.notify(memo)  # สำเนาเรียน: emailed, never waited for
     return memo
 
 

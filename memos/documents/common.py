@@ -156,14 +156,14 @@ def _unhyphenated(s) -> ShapedStr:
     return ShapedStr(str(s)[:-1] + chr(code), shapeData=list(s.__shapeData__))
 
 
-def _page_number(canv, doc):
+def _page_number(canv, doc, drop: float = 0.0):
     n = canv.getPageNumber()
     if n < L.PAGE_NUMBERS_FROM:
         return
     text = f"- {thai_digits(str(n))} -"
     w = shaped(text, REGULAR, L.BODY_SIZE)[1]
     x = (doc.pagesize[0] - w) / 2
-    y = doc.pagesize[1] - 1.0 * cm
+    y = doc.pagesize[1] - 1.0 * cm - drop
     t = canv.beginText(x, y)
     t.setFont(REGULAR, L.BODY_SIZE)
     t.textOut(_unhyphenated(shaped(text, REGULAR, L.BODY_SIZE)[0]))
@@ -171,27 +171,35 @@ def _page_number(canv, doc):
         canv.drawText(t)
 
 
-def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="") -> bytes:
+def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="", on_page=None,
+          band: float = 0.0) -> bytes:
     """The PDF, its language (``/Lang (th)``: screen readers and search pick Thai rules) and its
-    document information (title: the subject; author: the agency), which readers show and index."""
+    document information (title: the subject; author: the agency), which readers show and index.
+    ``on_page`` draws on every page (a secret document's marks) in a ``band`` added to the top
+    and bottom margins; the page number moves down by the band."""
     register()
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf, pagesize=pagesize, leftMargin=L.MARGIN_LEFT, rightMargin=L.MARGIN_RIGHT,
-        topMargin=L.MARGIN_TOP, bottomMargin=L.MARGIN_BOTTOM, title=title, author=author, subject=title, creator="memo-approval", lang="th",
+        topMargin=L.MARGIN_TOP + band, bottomMargin=L.MARGIN_BOTTOM + band, title=title, author=author, subject=title, creator="memo-approval", lang="th",
         initialFontName=REGULAR, initialFontSize=L.BODY_SIZE,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, 0, 0, 0, 0, id="body")
     later_frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height - 0.6 * cm, 0, 0, 0, 0, id="later")
 
+    def every(canv, d):
+        if on_page:
+            on_page(canv, d)
+        _page_number(canv, d, band)
+
     def first(canv, d):
         if on_first:
             on_first(canv, d)
-        _page_number(canv, d)
+        every(canv, d)
 
     doc.addPageTemplates([
         PageTemplate(id="first", frames=[frame], onPage=first, autoNextPageTemplate="later"),
-        PageTemplate(id="later", frames=[later_frame], onPage=_page_number),
+        PageTemplate(id="later", frames=[later_frame], onPage=every),
     ])
     canvases: list[Canvas] = []
 

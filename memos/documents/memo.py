@@ -3,18 +3,62 @@
 from __future__ import annotations
 
 from pythainlp.util import thai_strftime
+from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, Spacer, Table
 
 from . import layout as L
-from . import thai
+from . import tagging, thai
 from .common import BOLD, MIN_LINES, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
 from .digits import thai_digits
 from .fonts import register
 from .schema import MemoDocument
-from .text import TextStyle, ThaiParagraph
+from .text import TextStyle, ThaiParagraph, shaped
 from .thai import thai_date, thai_time
 
 WIDTH = L.PAGE[0] - L.MARGIN_LEFT - L.MARGIN_RIGHT
+
+# FORMAT.md "Urgency and secrecy": the urgency in red, at least 32 pt, at the top of the first page;
+# the secrecy at the top and bottom of every page, red, in a band added to both margins (the
+# bottom one clears the verification stamp's QR code and seal, memos/signing/stamp.py)
+MARK_COLOUR = colors.Color(0.85, 0, 0)
+URGENCY_SIZE = 32
+SECRECY_SIZE = 24
+SECRECY_BAND = 1.0 * L.cm
+COPIES_LABEL = 3 * L.cm
+
+
+class Marked(ThaiParagraph):
+    """A paragraph drawn in the marks' red (the canvas state is restored after each flowable)."""
+
+    def draw(self):
+        self.canv.setFillColor(MARK_COLOUR)
+        super().draw()
+
+
+def _secrecy_marks(mark: str):
+    """The page callback printing ``mark`` centred at the top and at the bottom of a page."""
+    def draw(canv, doc):
+        s, w = shaped(mark, BOLD, SECRECY_SIZE)
+        x = (doc.pagesize[0] - w) / 2
+        canv.saveState()
+        canv.setFillColor(MARK_COLOUR)
+        for y in (doc.pagesize[1] - 1.0 * L.cm, L.MARGIN_BOTTOM + 0.25 * L.cm):
+            t = canv.beginText(x, y)
+            t.setFont(BOLD, SECRECY_SIZE)
+            t.textOut(s)
+            with tagging.artifact(canv, "Pagination"):
+                canv.drawText(t)
+        canv.restoreState()
+    return draw
+
+
+def copies_block(copies: list[str]) -> list:
+    """"สำเนาเรียน" and the readers, one a line, under the drafter's signature."""
+    d = thai_digits
+    label = ThaiParagraph([("สำเนาเรียน", BOLD)], body())
+    names = [ThaiParagraph(d(c), body()) for c in copies]
+    table = _plain_table([label, names], [COPIES_LABEL, WIDTH - COPIES_LABEL])
+    return [Spacer(1, L.PARA_SPACE * 2), table]
 
 
 def field(label: str, value: str) -> ThaiParagraph:
@@ -73,6 +117,8 @@ def story(doc: MemoDocument) -> list:
         [L.EMBLEM_MEMO, WIDTH - 2 * L.EMBLEM_MEMO, L.EMBLEM_MEMO],
     )
     out: list = [heading_row, Spacer(1, 4), *_unit_fields(d(doc.unit), d(doc.phone))]
+    if doc.urgency:
+        out.insert(0, Marked([(doc.urgency, BOLD, URGENCY_SIZE)], TextStyle(font=BOLD, size=URGENCY_SIZE, role="P")))
     out.append(_plain_table(
         [field("ที่", d(doc.number)), field("วันที่", thai_date(doc.date) if doc.date else "")],
         [WIDTH * 0.5, WIDTH * 0.5],
@@ -95,6 +141,8 @@ def story(doc: MemoDocument) -> list:
         closing.append(ThaiParagraph(d(doc.closing), body(first_indent=L.FIRST_INDENT, space_before=L.PARA_SPACE * 2)))
     # one flat block (a KeepTogether inside another reports an endless height and always moves)
     sign = [*closing, *signature_block(d(doc.signer.name), [doc.signer.position], doc.signer.signature, WIDTH)]
+    if doc.copies:
+        sign += copies_block(doc.copies)
     if parts and parts[-1][0] is not None and not parts[-1][1]:
         sign.insert(0, parts.pop()[0])  # a last heading with nothing under it goes with the signature
     # the signature block takes the last lines of the last body paragraph with it (and that
@@ -174,4 +222,7 @@ def history_block(steps) -> list:
 
 
 def render(doc: MemoDocument) -> bytes:
+    if doc.secrecy:
+        return build(story(doc), title=doc.subject, author=doc.agency.name, on_page=_secrecy_marks(doc.secrecy),
+                     band=SECRECY_BAND)
     return build(story(doc), title=doc.subject, author=doc.agency.name)

@@ -99,8 +99,17 @@ class Agency(_Strict):
     emblem: ImagePath | None = None  # its space is kept when there is none
 
 
+# FORMAT.md "Urgency and secrecy": the words printed, as the regulation spells them (ปกติ prints nothing;
+# ลับที่สุด stays off electronic systems, so no document of this engine carries it)
+Urgency = Literal["", "ด่วน", "ด่วนมาก", "ด่วนที่สุด"]
+Secrecy = Literal["", "ลับ", "ลับมาก"]
+MAX_COPIES = 30
+
+
 class MemoDocument(_Strict):
     kind: Literal["memo"]
+    urgency: Urgency = ""  # red, at least 32 pt, at the top of the first page
+    secrecy: Secrecy = ""  # at the top and bottom of every page, red
     agency: Agency
     unit: Line
     phone: OptLine = ""
@@ -111,6 +120,7 @@ class MemoDocument(_Strict):
     sections: list[Section] = Field(min_length=1, max_length=MAX_SECTIONS)
     closing: OptLine = "จึงเรียนมาเพื่อโปรดพิจารณา"
     signer: Signer
+    copies: list[Line] = Field(default_factory=list, max_length=MAX_COPIES)  # สำเนาเรียน, under the signature
     endorsements: list[Endorsement] = Field(default_factory=list, max_length=20)
     # the decision record, printed after the endorsements (an issued memo; empty in a preview)
     history: list[HistoryStep] = Field(default_factory=list, max_length=200)

@@ -1,5 +1,5 @@
 from .issued import Announcement, IssuedDocument
-from .memo import Attachment, Decision, HistoryEntry, Memo, MemoState, MemoStep
+from .memo import Attachment, Decision, HistoryEntry, Memo, MemoReader, MemoState, MemoStep, Secrecy, Urgency
 from .organisation import (
     ActingAssignment,
     ActingKind,
@@ -31,6 +31,7 @@ __all__ = [
     "Holding",
     "IssuedDocument",
     "Memo",
+    "MemoReader",
     "MemoState",
     "MemoStep",
     "MemoType",
@@ -41,7 +42,9 @@ __all__ = [
     "RegisterCounter",
     "Route",
     "RouteStep",
+    "Secrecy",
     "StepKind",
     "Unit",
+    "Urgency",
     "VerificationCode",
 ]

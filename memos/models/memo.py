@@ -53,6 +53,24 @@ class MemoState(models.TextChoices):
     REJECTED = "rejected", _("ไม่อนุมัติ")
 
 
+class Urgency(models.TextChoices):
+    """ชั้นความเร็ว (FORMAT.md "Urgency and secrecy"); the exchange standards' codes 001–004 in order."""
+
+    NORMAL = "normal", _("ปกติ")
+    URGENT = "urgent", _("ด่วน")
+    VERY_URGENT = "very_urgent", _("ด่วนมาก")
+    MOST_URGENT = "most_urgent", _("ด่วนที่สุด")
+
+
+class Secrecy(models.TextChoices):
+    """ชั้นความลับ. ลับที่สุด is not a choice: the 2021 amendment keeps it off electronic systems, so
+    drafting refuses it (``memos.drafting``) rather than store it."""
+
+    NORMAL = "normal", _("ปกติ")
+    CONFIDENTIAL = "confidential", _("ลับ")
+    SECRET = "secret", _("ลับมาก")
+
+
 # Set at the first submit (the register entry), then never changed: a number is never freed.
 REGISTER_FIELDS = ("number", "register_year", "date")
 
@@ -75,6 +93,13 @@ class Memo(models.Model):
     closing = models.CharField(_("คำลงท้าย"), max_length=300, default="จึงเรียนมาเพื่อโปรดพิจารณา")
     # {"subject": str, "paragraphs": [str]} or null: the ประกาศ to issue on approval.
     announcement = models.JSONField(_("ร่างประกาศ"), null=True, blank=True)
+    # db_default too: rows written in SQL (bench/api.py's copies) get the same value
+    urgency = models.CharField(
+        _("ชั้นความเร็ว"), max_length=20, choices=Urgency.choices, default=Urgency.NORMAL, db_default=Urgency.NORMAL
+    )
+    secrecy = models.CharField(
+        _("ชั้นความลับ"), max_length=20, choices=Secrecy.choices, default=Secrecy.NORMAL, db_default=Secrecy.NORMAL
+    )
 
     state = models.CharField(max_length=20, choices=MemoState.choices, default=MemoState.DRAFT, db_index=True)
     number = models.PositiveIntegerField(null=True, blank=True)
@@ -143,6 +168,10 @@ class Memo(models.Model):
 
         return is_editable(self)
 
+    @property
+    def is_secret(self) -> bool:
+        return self.secrecy != Secrecy.NORMAL
+
 
 @receiver(pre_delete, sender=Memo)
 def _keep_numbered_memo(sender, instance: Memo, **kwargs) -> None:
@@ -172,6 +201,41 @@ class MemoStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}.{self.slot} {self.position_id}"
+
+
+class MemoReader(models.Model):
+    """A CC reader (สำเนาเรียน / เพื่อทราบ): a position or an official chosen when drafting, who gets
+    the memo to read and never blocks it. A position is resolved to whoever acts for it on the day
+    the memo is submitted (``official``); ``notified_at`` says it was, and from then on the reader
+    sees the memo. The note is the reader's own and is not part of the signed decision chain."""
+
+    memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="readers")
+    position = models.ForeignKey("memos.Position", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    official = models.ForeignKey(
+        "memos.Official", on_delete=models.PROTECT, null=True, blank=True, related_name="readings"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    added_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("บันทึกของผู้รับสำเนา"), blank=True)
+    noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ผู้รับสำเนา")
+        verbose_name_plural = _("ผู้รับสำเนา")
+        ordering = ["order", "id"]
+        indexes = [models.Index(fields=["official", "memo"], name="memo_reader_official")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """What the memo prints after สำเนาเรียน: the position's title, else the official's name."""
+        if self.position_id is not None:
+            return self.position.signing_title
+        return self.official.full_name if self.official_id else ""
 
 
 class Decision(AppendOnly):
@@ -210,6 +274,8 @@ class Decision(AppendOnly):
 
     class Meta:
         ordering = ["round", "step", "id"]
+        # the memo list's visibility rule reads "the memos this official decided" (memos/visibility.py)
+        indexes = [models.Index(fields=["official", "memo"], name="decision_official_memo")]
 
     def __str__(self) -> str:
         return f"{self.official_name}: {self.decision}"
@@ -275,4 +341,5 @@ HISTORY_LABELS = {
     "skipped": _("ข้ามลำดับ (ผู้ร่างเป็นผู้ดำรงตำแหน่งหรือรักษาราชการแทนเอง)"),
     "reassigned": _("ย้ายงานไปยังผู้ปฏิบัติหน้าที่ปัจจุบัน"),
     "withdrawn": _("ถอนประกาศจากการเผยแพร่"),
+    "reader_note": _("ผู้รับสำเนาบันทึกข้อสังเกต"),
 }

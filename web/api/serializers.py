@@ -11,7 +11,17 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
-from memos.models import Attachment, Decision, DecisionRecord, IssuedDocument, Memo, MemoState
+from memos.models import (
+    Attachment,
+    Decision,
+    DecisionRecord,
+    IssuedDocument,
+    Memo,
+    MemoReader,
+    MemoState,
+    Secrecy,
+    Urgency,
+)
 
 
 def decision_data(d: Decision) -> dict:
@@ -61,13 +71,28 @@ class AttachmentUploadSerializer(serializers.Serializer):
     )
 
 
+def reader_data(r: MemoReader) -> dict:
+    """A CC reader (สำเนาเรียน): whom it names, whether told and read, and their note (not part of
+    the signed chain)."""
+    return {
+        "position": {"id": r.position_id, "title": r.position.title} if r.position_id else None,
+        "official": {"id": r.official_id, "name": r.official.full_name} if r.official_id else None,
+        "notified": r.notified_at is not None,
+        "read_at": timezone.localtime(r.read_at).isoformat() if r.read_at else None,
+        "note": r.note,
+        "noted_at": timezone.localtime(r.noted_at).isoformat() if r.noted_at else None,
+    }
+
+
 def record_data(r: DecisionRecord) -> dict:
     return {"seq": r.seq, "action": r.action, "time": r.at.isoformat(), "sha256": r.sha256,
             "prev_sha256": r.prev_sha256, "signed": bool(r.signature)}
 
 
-def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, documents=None) -> dict:
+def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, documents=None, readers=None) -> dict:
     decisions = list(memo.decisions.all()) if decisions is None else decisions
+    if readers is None:
+        readers = list(memo.readers.select_related("position", "official"))
     documents = list(memo.documents.defer("pdf")) if documents is None else documents
     steps = list(memo.steps.select_related("position")) if steps is None else steps
     attachments = list(memo.attachments.all()) if attachments is None else attachments
@@ -89,6 +114,9 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
         "sections": memo.sections,
         "closing": memo.closing,
         "announcement": memo.announcement,
+        "urgency": memo.urgency,
+        "secrecy": memo.secrecy,
+        "readers": [reader_data(r) for r in readers],
         "drafter": {"name": memo.drafter.full_name, "position": memo.drafter_position.title},
         "endorsements": [decision_data(d) for d in decisions],
         "attachments": [attachment_data(a) for a in attachments],
@@ -103,7 +131,11 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
     }
 
 
-def memo_summary(memo: Memo) -> dict:
+def memo_summary(memo: Memo, overdue: bool | None = None) -> dict:
+    """``overdue``: an open step past its deadline; from the ``overdue`` annotation
+    (``deadlines.with_overdue``) unless given."""
+    if overdue is None:
+        overdue = bool(getattr(memo, "overdue", False))
     return {
         "id": memo.pk,
         "state": memo.state,
@@ -112,6 +144,9 @@ def memo_summary(memo: Memo) -> dict:
         "subject": memo.subject,
         "current_step": memo.current_step,
         "drafter": memo.drafter.full_name,
+        "urgency": memo.urgency,
+        "secrecy": memo.secrecy,
+        "overdue": overdue,
     }
 
 
@@ -245,6 +280,27 @@ class DecisionRecordSerializer(serializers.Serializer):
     signed = serializers.BooleanField()
 
 
+class ReaderPositionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ReaderOfficialSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ReaderSerializer(serializers.Serializer):
+    """``reader_data``."""
+
+    position = ReaderPositionSerializer(allow_null=True)
+    official = ReaderOfficialSerializer(allow_null=True)
+    notified = serializers.BooleanField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    noted_at = serializers.DateTimeField(allow_null=True)
+
+
 class MemoSerializer(serializers.Serializer):
     """``memo_data``."""
 
@@ -266,6 +322,9 @@ class MemoSerializer(serializers.Serializer):
     sections = MemoSectionSerializer(many=True)
     closing = serializers.CharField(allow_blank=True)
     announcement = AnnouncementDraftSerializer(allow_null=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices)
+    readers = ReaderSerializer(many=True)
     drafter = DrafterSerializer()
     endorsements = MemoEndorsementSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
@@ -283,6 +342,9 @@ class MemoSummarySerializer(serializers.Serializer):
     subject = serializers.CharField()
     current_step = serializers.IntegerField(allow_null=True)
     drafter = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices)
+    overdue = serializers.BooleanField(help_text="an open review step is past its deadline")
 
 
 class MemoListSerializer(serializers.Serializer):
@@ -292,6 +354,7 @@ class MemoListSerializer(serializers.Serializer):
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created = serializers.DateTimeField()
+    due = serializers.DateTimeField(allow_null=True, help_text="the step's deadline (working hours by urgency)")
     memo = MemoSummarySerializer()
 
 

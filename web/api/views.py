@@ -20,11 +20,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenAuthentication, purge_expired
-from memos import drafting, uploads
+from memos import deadlines, drafting, readers, uploads
 from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
-from memos.models import DecisionRecord, IssuedDocument, Memo, MemoStep
+from memos.models import DecisionRecord, IssuedDocument, Memo, MemoReader, MemoStep
 from web.pdf import pdf_response
 from workflow import services
 
@@ -39,11 +39,13 @@ from .serializers import (
     MessageSerializer,
     PageParams,
     PdfParams,
+    ReaderSerializer,
     TaskListSerializer,
     attachment_data,
     memo_data,
     memo_summary,
     query,
+    reader_data,
 )
 
 ERRORS = {
@@ -93,6 +95,7 @@ def _detail(memo_id: int, user) -> dict:
                 Prefetch("steps", queryset=MemoStep.objects.select_related("position")),
                 Prefetch("documents", queryset=IssuedDocument.objects.defer("pdf")),
                 Prefetch("records", queryset=DecisionRecord.objects.defer("fields")),
+                Prefetch("readers", queryset=MemoReader.objects.select_related("position", "official")),
             )
             .get(pk=memo_id)
         )
@@ -100,7 +103,7 @@ def _detail(memo_id: int, user) -> dict:
         raise NotFound("ไม่พบบันทึกข้อความ") from None
     return memo_data(
         memo, list(memo.decisions.all()), list(memo.steps.all()), list(memo.attachments.all()),
-        list(memo.documents.all()),
+        list(memo.documents.all()), list(memo.readers.all()),
     )
 
 
@@ -176,6 +179,8 @@ class MemoListView(APIView):
     def get(self, request):
         params = query(MemoListParams, request)
         qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
+        # a page, no count: an official who has seen 100,000 memos does not wait for them to be counted
+        qs = deadlines.with_overdue(qs.defer("sections", "announcement"))
         if "state" in params:
             qs = qs.filter(state=params["state"])
         offset, limit = params["offset"], params["limit"]
@@ -192,6 +197,7 @@ class MemoDetailView(APIView):
 
     @extend_schema(responses={200: MemoSerializer, **READ_ERRORS})
     def get(self, request, memo_id: int):
+        readers.mark_read(request.user, Memo(pk=memo_id))  # only a told reader's own row
         return Response(_detail(memo_id, request.user))
 
     @extend_schema(request=drafting.MemoPatch, responses={200: MemoSerializer, **ERRORS, **CONFLICT})
@@ -219,6 +225,19 @@ class MemoPdfView(APIView):
     def get(self, request, memo_id: int):
         kind = query(PdfParams, request)["kind"]
         return pdf_response(services.issued_pdf(request.user, memo_id, kind), f"{kind}-{memo_id}.pdf")
+
+
+class ReaderNoteView(APIView):
+    """A CC reader's note on the memo (``{"note": …}``, replacing their earlier one): theirs, shown
+    with the memo, not part of the signed decision chain. 404 for anyone not a told reader."""
+
+    parser_classes = [JSONBodyParser]
+
+    @extend_schema(request=readers.NoteInput, responses={200: ReaderSerializer, **ERRORS})
+    def post(self, request, memo_id: int):
+        memo = services.get_visible_memo(request.user, memo_id)
+        r = readers.leave_note(request.user, memo, _body(request))
+        return Response(reader_data(r))
 
 
 class MemoSubmitView(APIView):
@@ -278,9 +297,11 @@ class TaskListView(APIView):
     @extend_schema(parameters=[PageParams], responses={200: TaskListSerializer, **ERRORS})
     def get(self, request):
         paginator = TaskPagination(query(PageParams, request))
+        now = deadlines.clock()
         tasks = paginator.paginate_queryset(services.open_tasks(request.user), request, view=self)
         return paginator.get_paginated_response(
-            [{"id": t.pk, "created": t.created.isoformat(), "memo": memo_summary(services.task_memo(t))} for t in tasks]
+            [{"id": t.pk, "created": t.created.isoformat(), "due": (t.data or {}).get("due"),
+              "memo": memo_summary(services.task_memo(t), deadlines.is_late(t.data, now))} for t in tasks]
         )
 
 

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail, outbox
+from . import history, mail, outbox, revisions
 from .assignment import Assignee, assignee_for, standing_of
 from .errors import InvalidInput
 from .models import Decision, Memo, MemoState, MemoStep, Route
@@ -58,6 +58,7 @@ def begin_round(memo: Memo, actor) -> Memo:
     memo.current_step = first.order
     memo.state = MemoState.IN_REVIEW
     memo.save()
+    revisions.snapshot(memo)  # the round as the reviewers see it (the diff after a return)
     history.log(memo, actor, "submitted", round=memo.round, number=memo.number_display)
     _log_skipped(memo, skipped)
     return memo

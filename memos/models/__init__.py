@@ -1,5 +1,6 @@
 from .issued import Announcement, IssuedDocument
 from .memo import Attachment, Decision, HistoryEntry, Memo, MemoState, MemoStep
+from .office import CommentPhrase, MemoRevision
 from .organisation import (
     ActingAssignment,
     ActingKind,
@@ -22,12 +23,14 @@ __all__ = [
     "Agency",
     "Announcement",
     "Attachment",
+    "CommentPhrase",
     "Decision",
     "DecisionRecord",
     "HistoryEntry",
     "Holding",
     "IssuedDocument",
     "Memo",
+    "MemoRevision",
     "MemoState",
     "MemoStep",
     "Official",

@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # a memo route step's status, not the verification's "status" (both fields are named status)
+    # (the verification's keeps the name it had before the route's came)
+    "ENUM_NAME_OVERRIDES": {"RouteStatusEnum": "memos.tracking.ROUTE_STATUSES",
+                            "StatusEnum": ["authentic", "modified", "unknown"]},
 }
 
 LOGGING = {

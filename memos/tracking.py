@@ -20,6 +20,7 @@ from .errors import InvalidInput
 from .models import Decision, Memo, MemoState, MemoStep
 
 DONE, CURRENT, PENDING, SKIPPED = "done", "current", "pending", "skipped"
+ROUTE_STATUSES = [DONE, CURRENT, PENDING, SKIPPED]
 STATUS_LABELS = {DONE: "พิจารณาแล้ว", CURRENT: "กำลังพิจารณา", PENDING: "ลำดับถัดไป", SKIPPED: "ข้าม"}
 
 

@@ -75,7 +75,7 @@ class InboxView(View):
         tasks = paginator.get_page(request.GET.get("page"))
         ctx = {"counts": counts, "tasks": tasks, "official": official}
         if official is not None:
-            ongoing = selectors.in_review(official)
+            ongoing = selectors.in_review(official) if counts.in_review else []
             where = task_selectors.whereabouts(ongoing)
             ctx |= {
                 "returned": selectors.returned(official) if counts.returned else [],

@@ -206,7 +206,7 @@ class MessageSerializer(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="the input at fault, when there is one")
 
 
-ROUTE_STATUSES = [tracking.DONE, tracking.CURRENT, tracking.PENDING, tracking.SKIPPED]
+ROUTE_STATUSES = tracking.ROUTE_STATUSES
 
 
 class RouteParticipantSerializer(serializers.Serializer):

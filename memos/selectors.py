@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from .models import Decision, Memo, MemoState, Official
 
@@ -64,12 +64,18 @@ def in_review(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
     return list(_own(official, MemoState.IN_REVIEW)[:limit])
 
 
+# "Recently" issued: among the agency's latest memos, so the page's cost is bounded by this window
+# and not by the history of an official who decided on 100,000 memos (bench/home.py).
+RECENT_WINDOW = 2000
+
+
 def recently_issued(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
-    """Issued memos the official drafted or decided on, newest first."""
-    decided = Decision.objects.filter(official=official).values("memo_id")
+    """Issued memos the official drafted or decided on, newest first, among the latest memos."""
+    newest = Subquery(Memo.objects.order_by("-pk").values("pk")[:1])
+    decided = Exists(Decision.objects.filter(memo=OuterRef("pk"), official=official))
     return list(
-        Memo.objects.filter(state=MemoState.ISSUED)
-        .filter(Q(drafter=official) | Q(pk__in=decided))
+        Memo.objects.filter(state=MemoState.ISSUED, pk__gt=newest - RECENT_WINDOW)
+        .filter(Q(drafter=official) | decided)
         .select_related("agency")
         .defer("sections", "announcement")
         .order_by("-id")[:limit]

@@ -280,8 +280,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # a memo's classes as codes (normal, urgent …); the memo document prints them in Thai (its own enums)
-    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "memos.models.memo.Urgency", "SecrecyEnum": "memos.models.memo.Secrecy"},
+    # a memo's classes as codes (normal, urgent …); the memo document prints them in Thai (its own enums);
+    # a route step's status is not the verification's "status" (both fields are named status)
+    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "memos.models.memo.Urgency", "SecrecyEnum": "memos.models.memo.Secrecy",
+                            "RouteStatusEnum": "memos.tracking.ROUTE_STATUSES",
+                            "StatusEnum": ["authentic", "modified", "unknown"]},
 }
 
 LOGGING = {

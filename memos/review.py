@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import history, mail, outbox, transitions
+from . import history, mail, outbox, revisions, transitions
 from .assignment import Assignee, assignee_for, standing_of
 from .errors import InvalidInput
 from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, StepKind
@@ -101,6 +101,7 @@ def begin_round(memo: Memo, actor) -> Memo:
     transitions.transition(memo, "submit", current_step=first[0].order)
     memo._open_slots = first
     memo.save()
+    revisions.snapshot(memo)  # the round as the reviewers see it (the diff after a return)
     history.log(memo, actor, "submitted", round=memo.round, number=memo.number_display)
     _log_skipped(memo, skipped)
     return memo

@@ -161,10 +161,20 @@ class MemoForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The reviewer's decision. A return or a rejection needs a reason (the drafter's email and
+    the signed memo carry it); the page checks it before sending too (static/js/task.js)."""
+
+    REASON_NEEDED = {
+        "return": _("โปรดระบุเหตุผลที่ส่งคืนแก้ไข"),
+        "reject": _("โปรดระบุเหตุผลที่ไม่อนุมัติ"),
+    }
+
     decision = forms.ChoiceField(
         label=_("การพิจารณา"),
         choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", _("ส่งคืนแก้ไข")), ("reject", _("ไม่อนุมัติ"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("โปรดเลือกผลการพิจารณา"),
+                        "invalid_choice": _("โปรดเลือกผลการพิจารณาจากรายการ")},
     )
 
     def __init__(self, *args, consultation: bool = False, **kwargs):
@@ -175,3 +185,10 @@ class DecisionForm(forms.Form):
     comment = TextField(
         label=_("ความเห็น"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_COMMENT, required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        needed = self.REASON_NEEDED.get(data.get("decision", ""))
+        if needed and not data.get("comment") and "comment" not in self.errors:
+            self.add_error("comment", needed)
+        return data

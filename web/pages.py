@@ -6,23 +6,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from viewflow.views import ListModelView
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos import deadlines, drafting, readers, text, uploads
+from memos import deadlines, drafting, phrases, readers, revisions, selectors, text, tracking, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo
 from workflow import reassignment, services
+from workflow import selectors as task_selectors
 
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
+from .templatetags.office import counts_for
 from .templatetags.thai import thai_datetime
 
 
@@ -36,12 +39,20 @@ def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "office/error.html", {"message": exc.message}, status=exc.status)
 
 
-def _memo_context(memo) -> dict:
+def _memo_context(memo, seen_by_step: int | None = None) -> dict:
+    """The memo, its decisions, route as steps, history, and what changed since the round the
+    reviewer of ``seen_by_step`` last decided (else the round before this one). Read once each,
+    whatever the memo's history."""
+    decisions = list(memo.decisions.order_by("round", "step"))
+    seen_round = max((d.round for d in decisions if d.step == seen_by_step and d.superseded), default=None)
+    steps = list(memo.steps.select_related("position"))
     return {
         "memo": memo,
-        "decisions": memo.decisions.order_by("round", "step"),
-        "history": memo.history.select_related("actor").order_by("id"),
-        "steps": memo.steps.select_related("position"),
+        "decisions": decisions,
+        "history": memo.history.select_related("actor__official").order_by("id"),
+        "steps": steps,
+        "route": tracking.route_status(memo, steps, decisions),
+        "changes": revisions.changes(memo, since=seen_round),
     }
 
 
@@ -54,51 +65,32 @@ class _OwnListView(ListModelView):
         return user.is_authenticated
 
 
-class InboxView(_OwnListView):
-    """My open review tasks, acting ones included: the home page."""
+class InboxView(View):
+    """The home page, "my work": tasks waiting for me (acting ones marked), my returned memos with
+    the reviewer's reason, my drafts, my memos in review with where they are, recently issued.
+    The same queries with 1 memo or 100,000 (each list is cut in the database)."""
 
-    model = Task
-    title = _("งานที่รอท่านพิจารณา")
-    columns = ("number", "subject", "classes", "drafter", "step", "created")
-    object_link_columns = ("subject",)
-    template_name = "office/inbox.html"
+    tasks_per_page = 25
 
-    @property
-    def queryset(self):
-        return services.open_tasks(self.request.user)
-
-    def get_object_url(self, obj: Task) -> str:
-        return reverse("task", args=[obj.pk])
-
-    def number(self, task: Task) -> str:
-        return services.task_memo(task).number_display
-
-    number.short_description = _("ที่")
-
-    def subject(self, task: Task) -> str:
-        return services.task_memo(task).subject
-
-    subject.short_description = _("เรื่อง")
-
-    def classes(self, task: Task) -> str:
-        return classes_badges(services.task_memo(task), overdue=deadlines.is_late(task.data))
-
-    classes.short_description = _("ชั้น")
-
-    def drafter(self, task: Task) -> str:
-        return str(services.task_memo(task).drafter)
-
-    drafter.short_description = _("ผู้ร่าง")
-
-    def step(self, task: Task) -> int | None:
-        return services.task_memo(task).current_step
-
-    step.short_description = _("ลำดับที่")
-
-    def created(self, task: Task) -> str:
-        return thai_datetime(task.created)
-
-    created.short_description = _("ได้รับเมื่อ")
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        official = getattr(request.user, "official", None)
+        counts = counts_for(request)
+        paginator = Paginator(services.open_tasks(request.user), self.tasks_per_page)
+        paginator.__dict__["count"] = counts.tasks  # counted once for the menu and the page
+        tasks = paginator.get_page(request.GET.get("page"))
+        ctx = {"counts": counts, "tasks": tasks, "official": official}
+        if official is not None:
+            ongoing = selectors.in_review(official) if counts.in_review else []
+            where = task_selectors.whereabouts(ongoing)
+            ctx |= {
+                "returned": selectors.returned(official) if counts.returned else [],
+                "drafts": selectors.drafts(official) if counts.drafts else [],
+                "in_review": [(m, where[m.pk]) for m in ongoing],
+                "issued": selectors.recently_issued(official),
+            }
+        return render(request, "office/home.html", ctx)
 
 
 class MemoListView(_OwnListView):
@@ -276,7 +268,7 @@ class TaskView(View):
                 status = 200 if request.method == "GET" else 409  # a form sent after it moved
                 return render(request, "office/task.html", {"moved": moved}, status=status)
             return _error_page(request, exc)
-        self.memo = services.task_memo(self.task)
+        self.memo = task_selectors.memo_of(self.task)
         if request.method == "GET" and self.task.status != STATUS.ASSIGNED:
             # an old email link, or the back button after deciding: show the memo as it stands
             messages.info(request, _("งานนี้ดำเนินการแล้ว"))
@@ -291,7 +283,11 @@ class TaskView(View):
         # the capacity the task was given in, kept with the task by the flow: the one answer
         given = (self.task.data or {}).get("capacity", "")
         capacity = _("ในฐานะ %(capacity)s") % {"capacity": given} if given else ""
-        ctx = _memo_context(self.memo) | {"task": self.task, "form": form, "assignment": capacity}
+        ctx = _memo_context(self.memo, seen_by_step=self.memo.current_step) | {
+            "task": self.task, "form": form, "assignment": capacity, "acting": (self.task.data or {}).get("acting"),
+            "phrases": phrases.phrases_for(self.task.owner.official),  # the owner is the user (get_task)
+            "reason_needed": DecisionForm.REASON_NEEDED,
+        }
         return render(self.request, "office/task.html", ctx, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -312,3 +308,22 @@ class TaskView(View):
             return self._render(form, status=400)
         messages.success(request, _("บันทึกการพิจารณาแล้ว"))
         return redirect("index")
+
+
+@login_required
+def phrase_save(request):
+    """Keep the typed comment as one of the official's phrases, then back to the task page (the
+    task form's second button posts here; scripts post ``text`` to /api/phrases/)."""
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("index")
+    if request.method != "POST":
+        return redirect(back)
+    try:
+        saved = phrases.save_phrase(drafting.official_of(request.user), request.POST.get("comment", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if saved is not None:
+            messages.success(request, _("บันทึกข้อความไว้ใช้แล้ว"))
+    return redirect(back)

@@ -46,6 +46,7 @@ class OfficeApp(Application):
         "memos/<int:memo_id>/attachments/<int:attachment_id>/", views.memo_attachment, name="memo-attachment"
     )
     task_path = path("tasks/<int:task_id>/", views.TaskView.as_view(), name="task")
+    phrase_save_path = path("phrases/", views.phrase_save, name="phrase-save")
 
 
 class AnnouncementApp(Application):

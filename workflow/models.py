@@ -16,6 +16,15 @@ class MemoProcess(Process):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["memo", "round"], name="memo_process_round_unique")]
 
+    def __str__(self) -> str:
+        """What viewflow's own pages (dashboard, process list) call the process: the memo, not "#3"."""
+        memo = self.memo
+        return f"{memo.number_display or 'ร่าง'} {memo.subject} (รอบที่ {self.round})"
+
+    @property
+    def brief(self) -> str:
+        return str(self)
+
 
 # Every round belongs to a numbered memo: deleting one (or its viewflow Process, which cascades
 # here) would drop the round's tasks from the record. Refused, superusers included (issue 9).

@@ -1,5 +1,6 @@
 from .issued import Announcement, IssuedDocument
 from .memo import Attachment, Decision, HistoryEntry, Memo, MemoReader, MemoState, MemoStep, Secrecy, Urgency
+from .office import CommentPhrase, MemoRevision
 from .organisation import (
     ActingAssignment,
     ActingKind,
@@ -25,6 +26,7 @@ __all__ = [
     "Agency",
     "Announcement",
     "Attachment",
+    "CommentPhrase",
     "Decision",
     "DecisionRecord",
     "HistoryEntry",
@@ -32,6 +34,7 @@ __all__ = [
     "IssuedDocument",
     "Memo",
     "MemoReader",
+    "MemoRevision",
     "MemoState",
     "MemoStep",
     "MemoType",

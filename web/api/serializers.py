@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
+from memos import tracking
 from memos.models import (
     Attachment,
     Decision,
@@ -103,8 +104,7 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
         "date": memo.date.isoformat() if memo.date else None,
         "round": memo.round,
         "current_step": memo.current_step,
-        "route": [{"step": s.order, "position": s.position.title, "position_id": s.position_id,
-                   "consultation": s.consult} for s in steps],
+        "route": route_data(memo, steps, decisions),
         "memo_type": memo.memo_type_id,
         "consultants": [p.pk for p in memo.consultants.all()],
         "unit": {"id": memo.unit_id, "name": memo.unit.name},
@@ -129,6 +129,36 @@ def memo_data(memo: Memo, decisions=None, steps=None, attachments=None, document
         # the decision record (issue 11): each link's hash, checkable against the issued PDF's
         "records": [record_data(r) for r in memo.records.all()],
     }
+
+
+def _when(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def participant_data(p: tracking.Participant) -> dict:
+    return {"position": p.position, "position_id": p.position_id, "status": p.status, "official": p.official, "capacity": p.capacity,
+            "acting": p.acting, "decision": p.decision, "decided_at": _when(p.decided_at),
+            "waiting_since": _when(p.waiting_since)}
+
+
+def route_data(memo: Memo, steps: list, decisions: list) -> list[dict]:
+    """The route with each step's status (``tracking.route_status``). ``step`` and ``position`` are
+    the fields the route always had; the rest is where the memo is. The step's own official,
+    capacity and times are its (first) participant's; a step of several positions lists each in
+    ``participants``."""
+    if memo.round == 0:
+        return []  # a draft has no route of its own yet
+    result = []
+    for s in tracking.route_status(memo, steps, decisions):
+        first = s.participants[0] if s.participants else tracking.Participant(position="", status=s.status)
+        result.append({
+            "step": s.order, "position": s.position, "position_id": s.position_id,
+            "consultation": s.consultation, "status": s.status, "official": first.official,
+            "capacity": first.capacity, "acting": first.acting, "decided_at": _when(first.decided_at),
+            "waiting_since": _when(first.waiting_since),
+            "participants": [participant_data(p) for p in s.participants],
+        })
+    return result
 
 
 def memo_summary(memo: Memo, overdue: bool | None = None) -> dict:
@@ -214,14 +244,50 @@ class MessageSerializer(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="the input at fault, when there is one")
 
 
+ROUTE_STATUSES = tracking.ROUTE_STATUSES
+
+
+class RouteParticipantSerializer(serializers.Serializer):
+    """``participant_data``: one position of a step, with its own status."""
+
+    position = serializers.CharField()
+    position_id = serializers.IntegerField(allow_null=True)
+    status = serializers.ChoiceField(choices=ROUTE_STATUSES)
+    official = serializers.CharField(allow_null=True, help_text="who decided, or who has the task now")
+    capacity = serializers.CharField(allow_null=True, help_text="the post as signed, with the acting kind")
+    acting = serializers.BooleanField()
+    decision = serializers.ChoiceField(choices=Decision.Kind.values, allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    waiting_since = serializers.DateTimeField(allow_null=True, help_text="when the open task reached them")
+
+
 class RouteStepSerializer(serializers.Serializer):
-    """One position of the route; a parallel consultation lists each consulted position with the
-    step's number and ``consultation`` true."""
+    """``route_data``: a step of the route and where the memo is on it."""
 
     step = serializers.IntegerField()
     position = serializers.CharField()
-    position_id = serializers.IntegerField()
-    consultation = serializers.BooleanField()
+    position_id = serializers.IntegerField(allow_null=True, help_text="the (first) position of the step")
+    consultation = serializers.BooleanField(help_text="a parallel consultation: several positions, all comment")
+    status = serializers.ChoiceField(choices=ROUTE_STATUSES)
+    official = serializers.CharField(allow_null=True)
+    capacity = serializers.CharField(allow_null=True)
+    acting = serializers.BooleanField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    waiting_since = serializers.DateTimeField(allow_null=True)
+    participants = RouteParticipantSerializer(many=True)
+
+
+class PhraseSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    own = serializers.BooleanField(help_text="saved by this official (else one of the standard phrases)")
+
+
+class PhraseListSerializer(serializers.Serializer):
+    results = PhraseSerializer(many=True)
+
+
+class PhraseInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=300)
 
 
 class NamedUnitSerializer(serializers.Serializer):

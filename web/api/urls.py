@@ -30,6 +30,7 @@ urlpatterns = [
     path("memos/<int:memo_id>/attachments/", views.AttachmentView.as_view(), name="api-memo-attachments"),
     path("tasks/", views.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
+    path("phrases/", views.PhraseView.as_view(), name="api-phrases"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"", views.not_found),  # last: any other /api/ path is a JSON 404, not the HTML page

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenAuthentication, purge_expired
-from memos import deadlines, drafting, readers, uploads
+from memos import deadlines, drafting, phrases, readers, uploads
 from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
@@ -39,6 +39,9 @@ from .serializers import (
     MessageSerializer,
     PageParams,
     PdfParams,
+    PhraseInputSerializer,
+    PhraseListSerializer,
+    PhraseSerializer,
     ReaderSerializer,
     TaskListSerializer,
     attachment_data,
@@ -320,3 +323,24 @@ class DecideView(APIView):
                 "memo": memo_summary(decision.memo),  # the memo decide locked, with its agency and drafter
             }
         )
+
+
+class PhraseView(APIView):
+    """Comment phrases for the decision form: the standard ones, then the official's own saved
+    ones (``own``); POST ``{"text": …}`` keeps one more."""
+
+    parser_classes = [JSONBodyParser]
+
+    @extend_schema(responses={200: PhraseListSerializer, **READ_ERRORS})
+    def get(self, request):
+        official = getattr(request.user, "official", None)
+        own = set(official.phrases.values_list("text", flat=True)) if official else set()
+        return Response({"results": [{"text": t, "own": t in own} for t in phrases.phrases_for(official)]})
+
+    @extend_schema(request=PhraseInputSerializer, responses={200: PhraseSerializer, **ERRORS})
+    def post(self, request):
+        text = _body(request).get("text")
+        saved = phrases.save_phrase(drafting.official_of(request.user), text)
+        if saved is None:  # a standard phrase: offered already
+            return Response({"text": text.strip(), "own": False})
+        return Response({"text": saved.text, "own": True})

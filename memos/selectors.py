@@ -1,0 +1,82 @@
+"""What the home page lists of an official's own memos: drafts, returned ones with the
+reviewer's reason, memos in review, recently issued ones, and their counts. Each is one query
+whatever the number of memos (the lists are short and cut in the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from .models import Decision, Memo, MemoState, Official
+
+LIST_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class MemoCounts:
+    drafts: int = 0
+    returned: int = 0
+    in_review: int = 0
+
+
+def memo_counts(official: Official | None) -> MemoCounts:
+    """One query: the official's drafts, returned memos and memos in review."""
+    if official is None:
+        return MemoCounts()
+    got = (
+        Memo.objects.filter(drafter=official, state__in=(MemoState.DRAFT, MemoState.RETURNED, MemoState.IN_REVIEW))
+        .aggregate(
+            drafts=Count("pk", filter=Q(state=MemoState.DRAFT)),
+            returned=Count("pk", filter=Q(state=MemoState.RETURNED)),
+            in_review=Count("pk", filter=Q(state=MemoState.IN_REVIEW)),
+        )
+    )
+    return MemoCounts(**got)
+
+
+def _own(official: Official, state: str) -> QuerySet[Memo]:
+    return (
+        Memo.objects.filter(drafter=official, state=state)
+        .select_related("agency")
+        .defer("sections", "announcement")
+        .order_by("-id")
+    )
+
+
+def drafts(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
+    return list(_own(official, MemoState.DRAFT)[:limit])
+
+
+def returned(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
+    """Returned memos, each with ``return_reason`` and ``returned_by`` (the return decision's
+    comment and signer), read in the same query."""
+    last_return = Decision.objects.filter(memo=OuterRef("pk"), decision=Decision.Kind.RETURN).order_by("-id")
+    qs = _own(official, MemoState.RETURNED).annotate(
+        return_reason=Subquery(last_return.values("comment")[:1]),
+        returned_by=Subquery(last_return.values("official_name")[:1]),
+        returned_at=Subquery(last_return.values("decided_at")[:1]),
+    )
+    return list(qs[:limit])
+
+
+def in_review(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
+    return list(_own(official, MemoState.IN_REVIEW)[:limit])
+
+
+# "Recently" issued: among the agency's latest memos, so the page's cost is bounded by this window
+# and not by the history of an official who decided on 100,000 memos (bench/home.py).
+RECENT_WINDOW = 2000
+
+
+def recently_issued(official: Official, limit: int = LIST_LENGTH) -> list[Memo]:
+    """Issued memos the official drafted or decided on, newest first, among the latest memos."""
+    newest = Subquery(Memo.objects.order_by("-pk").values("pk")[:1])
+    decided = Exists(Decision.objects.filter(memo=OuterRef("pk"), official=official))
+    return list(
+        Memo.objects.filter(state=MemoState.ISSUED, pk__gt=newest - RECENT_WINDOW)
+        .filter(Q(drafter=official) | decided)
+        .select_related("agency")
+        .defer("sections", "announcement")
+        .order_by("-id")[:limit]
+    )

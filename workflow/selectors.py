@@ -1,0 +1,68 @@
+"""Task-based reads for the home page and the menu: how many tasks wait for an official, the
+first few of them, and where each of a list of memos is (its open task: post, owner, since)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from memos.models import Memo, MemoStep
+
+from . import services
+
+
+def task_count(user) -> int:
+    return services.open_tasks(user).order_by().count()
+
+
+def waiting_tasks(user, limit: int = 10) -> list[Task]:
+    """The oldest open tasks first (the ones to do first); ``task.data`` has the capacity."""
+    return list(services.open_tasks(user)[:limit])
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    position: str
+    official: str | None
+    capacity: str | None
+    acting: bool
+    since: dt.datetime | None
+
+
+def whereabouts(memos: list[Memo]) -> dict[int, Whereabouts]:
+    """For memos in review: the current step's post and who has it. Two queries for any number."""
+    if not memos:
+        return {}
+    ids = [m.pk for m in memos]
+    titles: dict[tuple[int, int], list[str]] = {}
+    for s in MemoStep.objects.filter(memo_id__in=ids).select_related("position"):  # a consultation: several
+        titles.setdefault((s.memo_id, s.order), []).append(s.position.title)
+    tasks = {
+        t.process.memoprocess.memo_id: t
+        for t in Task.objects.filter(
+            process__memoprocess__memo_id__in=ids, status=STATUS.ASSIGNED, flow_task__in=services.review_nodes()
+        ).select_related("owner__official", "process__memoprocess")
+    }
+    result = {}
+    for m in memos:
+        task = tasks.get(m.pk)
+        data = (task.data or {}) if task else {}
+        official = getattr(task.owner, "official", None) if task and task.owner_id else None
+        result[m.pk] = Whereabouts(
+            position=", ".join(titles.get((m.pk, m.current_step), [])),
+            official=official.full_name if official else None,
+            capacity=data.get("capacity"),
+            acting=bool(data.get("acting")),
+            since=task.created if task else None,
+        )
+    return result
+
+
+def memo_of(task: Task) -> Memo:
+    """The task's memo with what its page shows in one query (``get_task`` joined the process)."""
+    return Memo.objects.select_related("agency", "unit", "drafter", "drafter_position").get(
+        pk=task.process.memoprocess.memo_id
+    )

@@ -167,6 +167,7 @@ class DecisionForm(forms.Form):
     REASON_NEEDED = {
         "return": _("โปรดระบุเหตุผลที่ส่งคืนแก้ไข"),
         "reject": _("โปรดระบุเหตุผลที่ไม่อนุมัติ"),
+        "object": _("โปรดระบุข้อทักท้วง"),
     }
 
     decision = forms.ChoiceField(

@@ -197,8 +197,10 @@ def memo_detail(request, memo_id: int):
 
 def _reader_context(user, memo) -> dict:
     """The memo's CC readers and, for a told reader, their own row (the note box)."""
-    return {"readers": list(memo.readers.select_related("position", "official")),
-            "my_reading": readers.reader_of(user, memo)}
+    rows = list(memo.readers.select_related("position", "official"))
+    official = getattr(user, "official", None)
+    mine = next((r for r in rows if official and r.official_id == official.pk and r.notified_at), None)
+    return {"readers": rows, "my_reading": mine}  # the reader's own row from the same list (reader_of's rule)
 
 
 @login_required

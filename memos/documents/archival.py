@@ -73,8 +73,13 @@ def srgb_icc() -> bytes:
     return bytes(data)
 
 
+@cache
+def _srgb_icc_flate() -> bytes:
+    return zlib.compress(srgb_icc())  # compressed once per process, not once per document
+
+
 def _output_intent(pdf: Pdf) -> Dictionary:
-    profile = pdf.make_stream(zlib.compress(srgb_icc()))
+    profile = pdf.make_stream(_srgb_icc_flate())
     profile["/Filter"] = Name.FlateDecode
     profile["/N"] = 3
     return pdf.make_indirect(Dictionary(
@@ -126,7 +131,7 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
 
     Fonts must be embedded (a reader would substitute one and Thai marks would move); DeviceCMYK
     needs a CMYK output intent we do not have; JavaScript is forbidden outright. (Encryption and
-    LZW are repaired by saving: see ``_save``.)"""
+    LZW are repaired by saving: see ``save_pdfa``.)"""
     problems: list[str] = []
     for obj in objects if objects is not None else walk(pdf):
         kind = obj.get("/Type")
@@ -208,7 +213,7 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
     pdf.Root.Metadata.write(xmp)  # and uncompressed: PDF/A wants XMP readable without decoding
 
 
-def _save(pdf: Pdf) -> bytes:
+def save_pdfa(pdf: Pdf) -> bytes:
     out = io.BytesIO()
     # deterministic_id: the /ID PDF/A requires, the same for the same content; encryption=False
     # drops an owner-password encryption (a user password would not have opened);
@@ -219,26 +224,36 @@ def _save(pdf: Pdf) -> bytes:
     return out.getvalue()
 
 
-def to_pdfa(data: bytes, lang: str = "th") -> bytes:
+def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | None = None) -> bytes:
     """``data`` with an sRGB output intent, XMP metadata agreeing with its document information,
     ``/Lang``, printable annotations and a trailer /ID; claiming PDF/A-3b only if
-    :func:`page_problems` finds nothing."""
+    :func:`page_problems` finds nothing. ``tags`` (the drawing's marked content, common.Built): the
+    structure tree is added in the same pass, so the file is opened and saved once."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        pdf.Root.OutputIntents = Array([_output_intent(pdf)])
-        if "/Lang" not in pdf.Root:
-            pdf.Root.Lang = String(lang)
-        _fix_annotations(pdf)
-        objects = list(walk(pdf))
-        _fix_streams(objects)
-        agree_widths(objects)
-        problems = page_problems(pdf, objects)
-        if problems:
-            # a font listed in resources but never selected is not "used": drop such entries
-            # and look again (costly, so only when something was found)
-            pdf.remove_unreferenced_resources()
-            problems = page_problems(pdf)
-        _set_metadata(pdf, lang, claim=not problems)
-        return _save(pdf)
+        if tags:
+            from .tagging import add_structure
+
+            add_structure(pdf, tags)
+        make_pdfa(pdf, lang)
+        return save_pdfa(pdf)
+
+
+def make_pdfa(pdf: Pdf, lang: str = "th") -> None:
+    """:func:`to_pdfa` on an open ``pdf`` (bundle.py appends pages and calls this before its one save)."""
+    pdf.Root.OutputIntents = Array([_output_intent(pdf)])
+    if "/Lang" not in pdf.Root:
+        pdf.Root.Lang = String(lang)
+    _fix_annotations(pdf)
+    objects = list(walk(pdf))
+    _fix_streams(objects)
+    agree_widths(objects)
+    problems = page_problems(pdf, objects)
+    if problems:
+        # a font listed in resources but never selected is not "used": drop such entries
+        # and look again (costly, so only when something was found)
+        pdf.remove_unreferenced_resources()
+        problems = page_problems(pdf)
+    _set_metadata(pdf, lang, claim=not problems)
 
 
 def claims_pdfa(data: bytes) -> bool:
@@ -289,4 +304,4 @@ def attach_associated_file(pdf: bytes, name: str, data: bytes, mime: str, relati
         entries[name] = spec
         af = [x for x in root.get("/AF", Array()) if old is None or x.objgen != old.objgen]
         root.AF = Array([*af, spec])
-        return _save(doc)
+        return save_pdfa(doc)

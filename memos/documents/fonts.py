@@ -16,6 +16,7 @@ nothing moves on the page) because pdfminer cuts a line between two marks of wid
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from struct import pack, unpack
@@ -274,7 +275,44 @@ _TONES = ("", "่", "้", "๊", "๋", "์")
 @cache
 def ink_extents(name: str) -> tuple[float, float]:
     """(highest ink above the baseline, lowest ink below it) in em, over Thai stacks, Latin, digits and
-    punctuation as HarfBuzz shapes them with the font file's own GPOS: what line spacing must clear."""
+    punctuation as HarfBuzz shapes them with the font file's own GPOS: what line spacing must clear.
+
+    Kept in var/cache beside the word lists (keyed by the font file's size and time), as shaping the
+    samples was a tenth of a one-off ``render_document``."""
+    import marshal
+
+    from .thai import cache_path
+
+    font_file = fontpkg_sarabun.ROOT / "files" / _FILES[name]
+    path = cache_path().with_name("ink-extents.marshal")
+    try:
+        stat = font_file.stat()
+        key = f"{INK_FORMAT}:{font_file.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        key = None
+    cached: dict = {}
+    try:
+        cached = marshal.loads(path.read_bytes())
+        if key is not None and key in cached:
+            return tuple(cached[key])
+    except (OSError, EOFError, ValueError, TypeError):
+        cached = {}
+    found = _measure_ink(name)
+    if key is not None and isinstance(cached, dict):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps({**cached, key: found}))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only install measures each time
+    return found
+
+
+INK_FORMAT = 1  # the sample set below: bump when it changes
+
+
+def _measure_ink(name: str) -> tuple[float, float]:
     import uharfbuzz as hb
 
     blob = hb.Blob.from_file_path(str(fontpkg_sarabun.ROOT / "files" / _FILES[name]))

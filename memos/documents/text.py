@@ -527,9 +527,17 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
             if j == n:
                 bad, ragged = 0.0, False
             else:
-                words = JW[j] - JW[s + 1]
-                clusters = G[j] - G[s] + JC[j] - JC[s + 1]
-                bad = _badness(avail - natural, size, clusters, words, S[j] - S[s])
+                slack = avail - natural
+                if slack <= 0.01:
+                    bad = 0.0
+                else:  # _badness, inlined for the common case r ≤ 1 (the loop's hottest path)
+                    # the same operations in the same order as _ratio, so the same floats
+                    grow = ((G[j] - G[s] + JC[j] - JC[s + 1]) * CLUSTER_GAP_MAX_EM * size
+                            + (JW[j] - JW[s + 1]) * WORD_STRETCH_EM * size + (S[j] - S[s]) * SPACE_STRETCH_EM * size)
+                    if grow and slack <= grow:
+                        bad = 100 * (slack / grow) ** 3
+                    else:
+                        bad = _badness(slack, size, G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s])
                 ragged = bad >= RAGGED_BADNESS
                 if i == 0 and bad >= SHORT_BADNESS:
                     bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph

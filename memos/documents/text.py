@@ -602,7 +602,9 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
             continue
         if k:
             cx += e_w if p.join == JOIN_WORD else e_c if p.join == JOIN_INNER else 0.0
-        t.setTextOrigin(cx, y)
+            t.setTextOrigin(cx, y)
+        elif cx != x0:  # beginText has just set the origin at x0
+            t.setTextOrigin(cx, y)
         _set_font(t, p.font, p.size)
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
@@ -633,7 +635,7 @@ def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) 
     scale = 100 * wanted / natural
     if abs(scale - 100) > 0.01:
         t._code.append(f"{fp_str(scale)} Tz")
-    t.textOut(" ")
+    text_out(t, " ")  # remembered per document, as words are (textout.py)
     if abs(scale - 100) > 0.01:
         t._code.append("100 Tz")
 

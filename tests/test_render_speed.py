@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from reportlab import rl_config
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
 from memos.documents import render_pdf, thai
@@ -56,6 +57,9 @@ def test_render_document_starts_no_django_and_reads_the_word_cache(tmp_path):
     assert second["status"] == 0 and (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
     assert not second["corpus_read"]  # the cache answered
     assert not [m for m in second["modules"] if m.startswith("django")]
+    # subsets are written with agreeing widths (fonts.make_subset): fontTools is not even imported
+    assert not [m for m in second["modules"] if m.startswith("fontTools")]
+    assert (tmp_path / "var" / "cache" / "ink-extents.marshal").is_file()
 
 
 def test_python_m_memos_documents_renders(tmp_path):
@@ -184,3 +188,131 @@ def test_documents_same_bytes_as_reportlabs_text_output(path, monkeypatch):
     ours = render_pdf(doc)
     monkeypatch.setattr(T, "text_out", lambda t, s: t.textOut(s))
     assert render_pdf(doc) == ours
+
+
+class _Counted:
+    """Counts pikepdf opens and saves (one archival pass is one of each)."""
+
+    def __init__(self, monkeypatch):
+        import pikepdf
+
+        self.opens = self.saves = 0
+        real_open, real_save = pikepdf.open, pikepdf.Pdf.save
+
+        def counted_open(*a, **kw):
+            self.opens += 1
+            return real_open(*a, **kw)
+
+        def counted_save(pdf, *a, **kw):
+            self.saves += 1
+            return real_save(pdf, *a, **kw)
+
+        monkeypatch.setattr(pikepdf, "open", counted_open)
+        monkeypatch.setattr(pikepdf.Pdf, "save", counted_save)
+
+
+@pytest.mark.parametrize("name", ["memo", "report"])
+def test_render_pdf_opens_and_saves_once(name, monkeypatch):
+    """Structure tree and PDF/A in one pikepdf pass; the result is still tagged and claims PDF/A."""
+    import pikepdf
+
+    from memos.documents.archival import claims_pdfa
+
+    counted = _Counted(monkeypatch)
+    pdf = render_pdf(json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8")))
+    assert (counted.opens, counted.saves) == (1, 1)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/StructTreeRoot" in doc.Root and doc.Root.MarkInfo.Marked
+        assert all("/StructParents" in p.obj for p in doc.pages)
+    assert claims_pdfa(pdf)
+
+
+def test_bundle_does_not_run_the_archival_pass_twice(monkeypatch):
+    """bundle appends pages and makes PDF/A in its own single save: to_pdfa is not called again."""
+    from memos.documents import archival, bundle
+
+    memo = render_pdf(json.loads((ROOT / "examples" / "memo.json").read_text(encoding="utf-8")))
+    monkeypatch.setattr(archival, "to_pdfa", lambda *a, **kw: pytest.fail("to_pdfa re-run"))
+    counted = _Counted(monkeypatch)
+    out = bundle.bundle(memo, [memo])
+    # the main document, the attachment (sanitised: open and save), the clean attachment appended
+    assert counted.opens == 3 and counted.saves == 2
+    assert archival.claims_pdfa(out)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_our_subsets_need_no_width_repair(path):
+    """fonts.make_subset gives each recoded mark a glyph copy with the PDF's width, so the archival
+    check finds every font agreeing without fontTools (widths._agrees), and fontTools' own reading
+    of the program agrees too."""
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    from memos.documents import widths
+
+    pdf = render_pdf(json.loads(path.read_text(encoding="utf-8")))
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        fonts = [o for o in doc.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Subtype") == "/TrueType"]
+        assert fonts
+        for font in fonts:
+            data = font.FontDescriptor.FontFile2.read_bytes()
+            assert widths._agrees(data, font) is True
+            program = TTFont(io.BytesIO(data))
+            cmap = program["cmap"].tables[0].cmap
+            upem = program["head"].unitsPerEm
+            first = int(font.FirstChar)
+            for i, w in enumerate(font.Widths):
+                glyph = cmap.get(first + i, ".notdef")  # fontTools leaves out codes drawn with glyph 0
+                assert abs(float(w) - program["hmtx"][glyph][0] * 1000 / upem) <= 0.5
+
+
+def test_widths_check_still_repairs_a_foreign_font():
+    """A subset written by ReportLab's own makeSubset (an appended PDF made elsewhere) with a recoded
+    mark is found disagreeing and repaired by the fontTools path."""
+    import pikepdf
+
+    from memos.documents import widths
+    from memos.documents.archival import walk
+    from memos.documents.fonts import make_subset
+
+    register()
+    doc = json.loads((ROOT / "examples" / "announcement.json").read_text(encoding="utf-8"))
+    faces = [getFont(f).face for f in (REGULAR, BOLD)]
+    saved = [f.__dict__.pop("makeSubset") for f in faces]  # ReportLab's own subsetter again
+    try:
+        from memos.documents.render import render_untagged
+        from memos.documents.schema import parse_document
+
+        raw = bytes(render_untagged(parse_document(doc)))
+    finally:
+        for f, m in zip(faces, saved, strict=True):
+            f.makeSubset = m
+    assert all(f.makeSubset.__func__ is make_subset for f in faces)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        fonts = [o for o in walk(pdf) if isinstance(o, pikepdf.Dictionary) and o.get("/Subtype") == "/TrueType"]
+        assert any(widths._agrees(f.FontDescriptor.FontFile2.read_bytes(), f) is False for f in fonts)
+        assert widths.agree_widths(list(walk(pdf))) >= 1
+        assert all(widths._agrees(f.FontDescriptor.FontFile2.read_bytes(), f) for f in fonts)
+
+
+def _text_blocks(pdf: bytes) -> list[str]:
+    import re
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        streams = [p.Contents.read_bytes().decode("latin-1") for p in doc.pages]
+    return [b for s in streams for b in re.findall(r"BT .*? ET", s, re.S)]
+
+
+def test_a_line_selects_its_font_once():
+    """Within one text object (a line) a font selection is never repeated unless another came
+    between: ReportLab's setFont made every piece of a line select its subset again."""
+    import re
+
+    pdf = render_pdf(json.loads((ROOT / "examples" / "memo.json").read_text(encoding="utf-8")))
+    blocks = _text_blocks(pdf)
+    assert len(blocks) > 50
+    for block in blocks:
+        selects = re.findall(r"(/F\d+\+\d+ [\d.]+) Tf", block)
+        assert all(a != b for a, b in zip(selects, selects[1:], strict=False)), block[:200]

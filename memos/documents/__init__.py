@@ -8,6 +8,7 @@ __all__ = ["DocumentError", "parse_document", "render_pdf"]
 def render_pdf(data: object) -> bytes:
     """Validate ``data`` and render it; raises DocumentError on bad input."""
     from .archival import to_pdfa  # PDF/A-3b pass, last: after anything that rewrites the file
-    from .render import render
+    from .render import render_untagged
 
-    return to_pdfa(render(parse_document(data)))
+    pdf = render_untagged(parse_document(data))
+    return to_pdfa(bytes(pdf), tags=pdf.tags)  # the structure tree in the same pikepdf pass

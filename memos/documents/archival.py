@@ -73,8 +73,13 @@ def srgb_icc() -> bytes:
     return bytes(data)
 
 
+@cache
+def _srgb_icc_flate() -> bytes:
+    return zlib.compress(srgb_icc())  # compressed once per process, not once per document
+
+
 def _output_intent(pdf: Pdf) -> Dictionary:
-    profile = pdf.make_stream(zlib.compress(srgb_icc()))
+    profile = pdf.make_stream(_srgb_icc_flate())
     profile["/Filter"] = Name.FlateDecode
     profile["/N"] = 3
     return pdf.make_indirect(Dictionary(
@@ -83,11 +88,13 @@ def _output_intent(pdf: Pdf) -> Dictionary:
     ))
 
 
-def walk(pdf: Pdf):
-    """Every dictionary and stream reachable from the trailer, each once (not through /Parent), each
-    yielded before its children are looked at: a caller may remove entries (bundle.sanitize_pdf)."""
+def walk(pdf: Pdf, skip: frozenset[str] = frozenset()):
+    """Every dictionary and stream reachable from the trailer, each once (not through /Parent, nor
+    through the keys in ``skip``), each yielded before its children are looked at: a caller may remove
+    entries (bundle.sanitize_pdf)."""
     stack: list[pikepdf.Object] = [pdf.trailer]
     seen: set[tuple[int, int]] = set()
+    containers = (Dictionary, pikepdf.Stream, Array)
     while stack:
         obj = stack.pop()
         if obj.is_indirect:
@@ -96,7 +103,8 @@ def walk(pdf: Pdf):
             seen.add(obj.objgen)
         if isinstance(obj, (Dictionary, pikepdf.Stream)):
             yield obj
-            stack.extend(v for k, v in obj.items() if k != "/Parent" and isinstance(v, (Dictionary, pikepdf.Stream, Array)))
+            stack.extend(v for k, v in obj.items()
+                         if k != "/Parent" and k not in skip and isinstance(v, containers))
         elif isinstance(obj, Array):
             stack.extend(v for v in obj if isinstance(v, (Dictionary, pikepdf.Stream, Array)))
 
@@ -121,14 +129,24 @@ def _colour_space_problem(cs: pikepdf.Object) -> str | None:
     return None  # ICCBased, Lab, CalRGB: device independent
 
 
+_CHECKED_KEYS = frozenset({"/Type", "/Subtype", "/S", "/JS", "/ColorSpace", "/BaseFont"})
+# Not walked by the archival pass: the structure tree holds no fonts, images, colour spaces or
+# actions (its elements point at pages and annotations, which are walked from the page tree), and
+# it is most of the objects of a tagged document.
+_NOT_WALKED = frozenset({"/StructTreeRoot"})
+
+
 def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
     """Rules of PDF/A-3b that this module can check and cannot repair, over every object.
 
     Fonts must be embedded (a reader would substitute one and Thai marks would move); DeviceCMYK
     needs a CMYK output intent we do not have; JavaScript is forbidden outright. (Encryption and
-    LZW are repaired by saving: see ``_save``.)"""
+    LZW are repaired by saving: see ``save_pdfa``.)"""
     problems: list[str] = []
     for obj in objects if objects is not None else walk(pdf):
+        keys = obj.keys()  # one call; most objects have none of the keys looked at below
+        if keys.isdisjoint(_CHECKED_KEYS):
+            continue
         kind = obj.get("/Type")
         sub = obj.get("/Subtype")
         if isinstance(obj, pikepdf.Stream):
@@ -140,9 +158,9 @@ def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
         if kind == "/Font" or (sub in ("/TrueType", "/Type1", "/Type0", "/MMType1") and "/BaseFont" in obj):
             if sub not in ("/CIDFontType0", "/CIDFontType2") and not _font_embedded(obj):
                 problems.append(f"font {obj.get('/BaseFont')} not embedded")
-        if obj.get("/S") == "/JavaScript" or "/JS" in obj:
+        if "/JS" in keys or ("/S" in keys and obj.get("/S") == "/JavaScript"):
             problems.append("JavaScript")
-        spaces = obj.get("/ColorSpace")
+        spaces = obj.get("/ColorSpace") if "/ColorSpace" in keys else None
         if isinstance(spaces, Dictionary):  # a resource dictionary's named colour spaces
             for name, cs in spaces.items():
                 why = _colour_space_problem(cs)
@@ -208,7 +226,7 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
     pdf.Root.Metadata.write(xmp)  # and uncompressed: PDF/A wants XMP readable without decoding
 
 
-def _save(pdf: Pdf) -> bytes:
+def save_pdfa(pdf: Pdf) -> bytes:
     out = io.BytesIO()
     # deterministic_id: the /ID PDF/A requires, the same for the same content; encryption=False
     # drops an owner-password encryption (a user password would not have opened);
@@ -219,26 +237,36 @@ def _save(pdf: Pdf) -> bytes:
     return out.getvalue()
 
 
-def to_pdfa(data: bytes, lang: str = "th") -> bytes:
+def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | None = None) -> bytes:
     """``data`` with an sRGB output intent, XMP metadata agreeing with its document information,
     ``/Lang``, printable annotations and a trailer /ID; claiming PDF/A-3b only if
-    :func:`page_problems` finds nothing."""
+    :func:`page_problems` finds nothing. ``tags`` (the drawing's marked content, common.Built): the
+    structure tree is added in the same pass, so the file is opened and saved once."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        pdf.Root.OutputIntents = Array([_output_intent(pdf)])
-        if "/Lang" not in pdf.Root:
-            pdf.Root.Lang = String(lang)
-        _fix_annotations(pdf)
-        objects = list(walk(pdf))
-        _fix_streams(objects)
-        agree_widths(objects)
-        problems = page_problems(pdf, objects)
-        if problems:
-            # a font listed in resources but never selected is not "used": drop such entries
-            # and look again (costly, so only when something was found)
-            pdf.remove_unreferenced_resources()
-            problems = page_problems(pdf)
-        _set_metadata(pdf, lang, claim=not problems)
-        return _save(pdf)
+        make_pdfa(pdf, lang)
+        if tags:
+            from .tagging import add_structure
+
+            add_structure(pdf, tags)
+        return save_pdfa(pdf)
+
+
+def make_pdfa(pdf: Pdf, lang: str = "th") -> None:
+    """:func:`to_pdfa` on an open ``pdf`` (bundle.py appends pages and calls this before its one save)."""
+    pdf.Root.OutputIntents = Array([_output_intent(pdf)])
+    if "/Lang" not in pdf.Root:
+        pdf.Root.Lang = String(lang)
+    _fix_annotations(pdf)
+    objects = list(walk(pdf, _NOT_WALKED))
+    _fix_streams(objects)
+    agree_widths(objects)
+    problems = page_problems(pdf, objects)
+    if problems:
+        # a font listed in resources but never selected is not "used": drop such entries
+        # and look again (costly, so only when something was found)
+        pdf.remove_unreferenced_resources()
+        problems = page_problems(pdf)
+    _set_metadata(pdf, lang, claim=not problems)
 
 
 def claims_pdfa(data: bytes) -> bool:
@@ -289,4 +317,4 @@ def attach_associated_file(pdf: bytes, name: str, data: bytes, mime: str, relati
         entries[name] = spec
         af = [x for x in root.get("/AF", Array()) if old is None or x.objgen != old.objgen]
         root.AF = Array([*af, spec])
-        return _save(doc)
+        return save_pdfa(doc)

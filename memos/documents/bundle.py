@@ -19,7 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from . import layout as L
-from .archival import to_pdfa, walk
+from .archival import make_pdfa, save_pdfa, walk
 from .fonts import REGULAR, register
 from .schema import DocumentError
 
@@ -189,8 +189,7 @@ def bundle(main: bytes, attachments: list[bytes]) -> bytes:
                 raise DocumentError([f"attachment {i}: {e}" for e in exc.errors]) from exc
             except Exception as exc:  # pikepdf and PIL raise many types for a damaged file
                 raise DocumentError([f"attachment {i}: cannot be read ({exc})"]) from exc
-        out = io.BytesIO()
-        doc.save(out)
-    # the PDF/A claim is kept only if the appended pages pass archival.page_problems (fonts
-    # embedded, no CMYK)
-    return to_pdfa(out.getvalue())
+        # the PDF/A pass on the same open file (one save): the claim is kept only if the appended
+        # pages pass archival.page_problems (fonts embedded, no CMYK)
+        make_pdfa(doc)
+        return save_pdfa(doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from reportlab import rl_config
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
@@ -17,6 +18,10 @@ from .digits import thai_digits
 from .fonts import BOLD, REGULAR, recode, register
 from .text import TextStyle, ThaiParagraph, as_shaped, shaped
 from .thai import thai_date
+
+# Streams are Flate only, without ReportLab's ASCII85 layer (a quarter larger, and encoded for 7-bit
+# channels PDFs no longer travel through): the archival pass saves streams as they are written.
+rl_config.useA85 = 0
 
 
 def body(size=L.BODY_SIZE, **kw) -> TextStyle:
@@ -209,8 +214,22 @@ def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="", on_p
         return canvases[-1]
 
     doc.build(story, canvasmaker=canvas)
-    # structure tree over the marked content (ReportLab may build twice: the last canvas drew the PDF)
-    return tagging.tag(buf.getvalue(), tagging.tags_of(canvases[-1]))
+    # the structure tags of the marked content (ReportLab may build twice: the last canvas drew the PDF)
+    return Built(buf.getvalue(), tagging.tags_of(canvases[-1]))
 
 
-__all__ = ["BOLD", "REGULAR", "KeepHead", "KeepTail", "body", "build", "image_or_space", "signature_block"]
+class Built(bytes):
+    """The PDF as ReportLab wrote it, and ``tags``: the marked content its drawing recorded, for the
+    structure tree. Not yet tagged: ``render_pdf`` adds the tree inside the archival pass, so the file
+    is opened and saved by pikepdf once (render.render tags it on its own)."""
+
+    tags: list[tuple[int, int, str]]
+
+    def __new__(cls, data: bytes, tags: list[tuple[int, int, str]]):
+        obj = super().__new__(cls, data)
+        obj.tags = tags
+        return obj
+
+
+
+__all__ = ["BOLD", "REGULAR", "Built", "KeepHead", "KeepTail", "body", "build", "image_or_space", "signature_block"]

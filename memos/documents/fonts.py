@@ -16,8 +16,11 @@ nothing moves on the page) because pdfminer cuts a line between two marks of wid
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
+from struct import pack, unpack
+from types import MethodType
 
 import fontpkg_sarabun
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -128,11 +131,134 @@ def _patched_cmap(fontname: str, subset) -> str:
     return text
 
 
+def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
+    """ReportLab 5.1.0's ``TTFontFile.makeSubset`` (pinned: its internals are copied here), except that
+    a code whose PDF width (``face.charWidths``: a recoded mark's own width, see ``recode``) is not the
+    glyph's advance gets a copy of the glyph with that advance, as PDF/A asks (ISO 19005-3 6.2.11.5:
+    the program's advance and /Widths agree). Same outline, same place: the page does not change.
+
+    Why here: this was a fontTools pass over every finished PDF (widths.py), which parsed and wrote each
+    subset again (a third of a memo render, and fontTools' import a fifth of a one-off process); here
+    the copy is a few more bytes while the subset is being written anyway. widths.py still checks every
+    font (and repairs others' PDFs)."""
+    upem = face.unitsPerEm
+    hmetrics = face.hmetrics
+    char_to_glyph = face.charToGlyph
+    widths = face.charWidths
+    glyph_map: list[int] = [0]  # new glyph index -> old glyph index
+    advances: list[int | None] = [None]  # new glyph index -> advance of a copy (None: the glyph's own)
+    glyph_set: dict = {0: 0}  # old glyph index, or (old index, advance) for a copy -> new glyph index
+    code_to_glyph = {}
+    for code in subset:
+        original = char_to_glyph.get(code, 0)
+        key = original
+        wanted = widths.get(code)
+        if wanted is not None and original and abs(wanted - hmetrics[original][0] * 1000 / upem) > 0.5:
+            key = (original, round(wanted * upem / 1000))
+        if key not in glyph_set:
+            glyph_set[key] = len(glyph_map)
+            glyph_map.append(original)
+            advances.append(key[1] if isinstance(key, tuple) else None)
+        code_to_glyph[code] = glyph_set[key]
+
+    # glyphs that are parts of composite glyphs (referred to as themselves, never as copies)
+    start = face.get_table_pos("glyf")[0]
+    n = 0
+    while n < len(glyph_map):
+        original = glyph_map[n]
+        pos = face.glyphPos[original]
+        length = face.glyphPos[original + 1] - pos
+        n += 1
+        if not length:
+            continue
+        face.seek(start + pos)
+        if face.read_short() < 0:
+            face.skip(8)
+            flags = ttfonts.GF_MORE_COMPONENTS
+            while flags & ttfonts.GF_MORE_COMPONENTS:
+                flags = face.read_ushort()
+                idx = face.read_ushort()
+                if idx not in glyph_set:
+                    glyph_set[idx] = len(glyph_map)
+                    glyph_map.append(idx)
+                    advances.append(None)
+                face.skip(4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
+                if flags & ttfonts.GF_WE_HAVE_A_SCALE:
+                    face.skip(2)
+                elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
+                    face.skip(4)
+                elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
+                    face.skip(8)
+
+    output = ttfonts.TTFontMaker()
+    for tag in ("name", "OS/2", "cvt ", "fpgm", "prep"):
+        try:
+            output.add(tag, face.get_table(tag))
+        except KeyError:
+            pass
+    output.add("post", b"\x00\x03\x00\x00" + face.get_table("post")[4:16] + b"\x00" * 16)
+    num_glyphs = len(glyph_map)
+    hmtx: list[int] = []
+    for n in range(num_glyphs):
+        aw, lsb = hmetrics[glyph_map[n]]
+        hmtx += [int(aw if advances[n] is None else advances[n]), int(lsb)]
+    n = len(hmtx) - 2
+    while n and hmtx[n] == hmtx[n - 2]:
+        n -= 2
+    n += 2
+    hmtx = hmtx[:n] + hmtx[n + 1::2]
+    output.add("hmtx", pack(f">{len(hmtx)}H", *hmtx))
+    output.add("hhea", ttfonts._set_ushort(face.get_table("hhea"), 34, n >> 1))
+    output.add("maxp", ttfonts._set_ushort(face.get_table("maxp"), 4, num_glyphs))
+    cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset), *map(code_to_glyph.get, subset)]
+    output.add("cmap", pack(f">{len(cmap)}H", *cmap))
+
+    glyph_data = face.get_table("glyf")
+    offsets: list[int] = []
+    glyf: list[bytes] = []
+    pos = 0
+    for n in range(num_glyphs):
+        offsets.append(pos)
+        original = glyph_map[n]
+        at = face.glyphPos[original]
+        length = face.glyphPos[original + 1] - at
+        data = glyph_data[at:at + length]
+        if length > 2 and unpack(">h", data[:2])[0] < 0:  # composite: renumber its components
+            p = 10
+            flags = ttfonts.GF_MORE_COMPONENTS
+            while flags & ttfonts.GF_MORE_COMPONENTS:
+                flags = unpack(">H", data[p:p + 2])[0]
+                idx = unpack(">H", data[p + 2:p + 4])[0]
+                data = ttfonts._set_ushort(data, p + 2, glyph_set[idx])
+                p += 4 + (4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
+                if flags & ttfonts.GF_WE_HAVE_A_SCALE:
+                    p += 2
+                elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
+                    p += 4
+                elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
+                    p += 8
+        glyf.append(data)
+        pos += length
+        if pos % 4:
+            glyf.append(b"\0" * (4 - pos % 4))
+            pos += 4 - pos % 4
+    offsets.append(pos)
+    output.add("glyf", b"".join(glyf))
+    if (pos + 1) >> 1 > 0xFFFF:
+        loca_format, loca = 1, pack(f">{len(offsets)}L", *offsets)
+    else:
+        loca_format, loca = 0, pack(f">{len(offsets)}H", *(o >> 1 for o in offsets))
+    output.add("loca", loca)
+    output.add("head", ttfonts._set_ushort(face.get_table("head"), 50, loca_format))
+    return output.makeStream()
+
+
 @cache
 def register() -> None:
     """Idempotent: register the two faces once per process."""
     for name, filename in _FILES.items():
         font = ttfonts.TTFont(name, str(fontpkg_sarabun.ROOT / "files" / filename), shapable=True)
+        font.face.makeSubset = MethodType(make_subset, font.face)  # widths that agree (make_subset)
         pdfmetrics.registerFont(font)
         _by_face[_face_name(font)] = font
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
@@ -149,7 +275,44 @@ _TONES = ("", "่", "้", "๊", "๋", "์")
 @cache
 def ink_extents(name: str) -> tuple[float, float]:
     """(highest ink above the baseline, lowest ink below it) in em, over Thai stacks, Latin, digits and
-    punctuation as HarfBuzz shapes them with the font file's own GPOS: what line spacing must clear."""
+    punctuation as HarfBuzz shapes them with the font file's own GPOS: what line spacing must clear.
+
+    Kept in var/cache beside the word lists (keyed by the font file's size and time), as shaping the
+    samples was a tenth of a one-off ``render_document``."""
+    import marshal
+
+    from .thai import cache_path
+
+    font_file = fontpkg_sarabun.ROOT / "files" / _FILES[name]
+    path = cache_path().with_name("ink-extents.marshal")
+    try:
+        stat = font_file.stat()
+        key = f"{INK_FORMAT}:{font_file.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        key = None
+    cached: dict = {}
+    try:
+        cached = marshal.loads(path.read_bytes())
+        if key is not None and key in cached:
+            return tuple(cached[key])
+    except (OSError, EOFError, ValueError, TypeError):
+        cached = {}
+    found = _measure_ink(name)
+    if key is not None and isinstance(cached, dict):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps({**cached, key: found}))
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only install measures each time
+    return found
+
+
+INK_FORMAT = 1  # the sample set below: bump when it changes
+
+
+def _measure_ink(name: str) -> tuple[float, float]:
     import uharfbuzz as hb
 
     blob = hb.Blob.from_file_path(str(fontpkg_sarabun.ROOT / "files" / _FILES[name]))

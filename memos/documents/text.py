@@ -332,7 +332,11 @@ def _labels_number(label: Piece, number: Piece) -> bool:
 
 def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
     """First fit: each line takes as many pieces as fit (ragged and centred text)."""
-    pieces = _pieces(runs, size)
+    return _first_fit(_pieces(runs, size), width, first_indent)
+
+
+def _first_fit(pieces: list[Piece], width: float, first_indent: float) -> list[Line]:
+    """``layout`` over pieces already made (layout_balanced tries a dozen widths with the same ones)."""
     lines: list[Line] = []
     cur: list[Piece] = []
     cur_w = 0.0
@@ -393,20 +397,21 @@ def layout_balanced(runs, size: float, width: float, first_indent: float = 0.0) 
     and one word ("… ประจำ" / "ปีงบประมาณ ๒๕๖๘") reads as a mistake; the narrowest measure that keeps
     the line count spreads the words over both. Never narrower than the widest unbreakable piece, so
     no word is cut for balance."""
-    lines = layout(runs, size, width, first_indent)
+    pieces = _pieces(runs, size)
+    lines = _first_fit(pieces, width, first_indent)
     if len(lines) < 2:
         return lines
-    lo = max((p.width for p in _pieces(runs, size) if not p.space), default=0.0)
+    lo = max((p.width for p in pieces if not p.space), default=0.0)
     hi = width
     if lo >= hi:
         return lines
     for _ in range(12):  # to within width / 4096: well under a point
         mid = (lo + hi) / 2
-        if len(layout(runs, size, mid, first_indent)) == len(lines):
+        if len(_first_fit(pieces, mid, first_indent)) == len(lines):
             hi = mid
         else:
             lo = mid
-    return layout(runs, size, hi, first_indent)
+    return _first_fit(pieces, hi, first_indent)
 
 
 def _ratio(slack: float, size: float, clusters: int, words: int, spaces: int) -> float:
@@ -522,9 +527,17 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
             if j == n:
                 bad, ragged = 0.0, False
             else:
-                words = JW[j] - JW[s + 1]
-                clusters = G[j] - G[s] + JC[j] - JC[s + 1]
-                bad = _badness(avail - natural, size, clusters, words, S[j] - S[s])
+                slack = avail - natural
+                if slack <= 0.01:
+                    bad = 0.0
+                else:  # _badness, inlined for the common case r ≤ 1 (the loop's hottest path)
+                    # the same operations in the same order as _ratio, so the same floats
+                    grow = ((G[j] - G[s] + JC[j] - JC[s + 1]) * CLUSTER_GAP_MAX_EM * size
+                            + (JW[j] - JW[s + 1]) * WORD_STRETCH_EM * size + (S[j] - S[s]) * SPACE_STRETCH_EM * size)
+                    if grow and slack <= grow:
+                        bad = 100 * (slack / grow) ** 3
+                    else:
+                        bad = _badness(slack, size, G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s])
                 ragged = bad >= RAGGED_BADNESS
                 if i == 0 and bad >= SHORT_BADNESS:
                     bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph
@@ -589,16 +602,27 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
             continue
         if k:
             cx += e_w if p.join == JOIN_WORD else e_c if p.join == JOIN_INNER else 0.0
-        t.setTextOrigin(cx, y)
-        t.setFont(p.font, p.size)
+            t.setTextOrigin(cx, y)
+        elif cx != x0:  # beginText has just set the origin at x0
+            t.setTextOrigin(cx, y)
+        _set_font(t, p.font, p.size)
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
             s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
         text_out(t, s)
-        paths += _mark_paths(s, p.font, p.size, cx, y)
+        if getattr(s, "_paths", None):
+            paths += _mark_paths(s, p.font, p.size, cx, y)
         cx += w + e_c * len(gaps)
     canv.drawText(t)
     canv._code.extend(paths)
+
+
+def _set_font(t, font: str, size: float) -> None:
+    """``t.setFont(font, size)`` unless that is the text object's font already: for our (subsetted)
+    fonts setFont writes nothing itself but makes the next string select its subset again, so each
+    piece of a line repeated "/F1+0 16 Tf 19.2 TL"."""
+    if t._fontname != font or t._fontsize != size or t._leading != size * 1.2:
+        t.setFont(font, size)
 
 
 def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) -> None:
@@ -607,11 +631,11 @@ def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) 
     if natural <= 0:
         return
     t.setTextOrigin(x, y)
-    t.setFont(p.font, p.size)
+    _set_font(t, p.font, p.size)
     scale = 100 * wanted / natural
     if abs(scale - 100) > 0.01:
         t._code.append(f"{fp_str(scale)} Tz")
-    t.textOut(" ")
+    text_out(t, " ")  # remembered per document, as words are (textout.py)
     if abs(scale - 100) > 0.01:
         t._code.append("100 Tz")
 

@@ -39,6 +39,12 @@ class OfficeApp(Application):
     memo_create_path = path("memos/new/", views.memo_create, name="memo-create")
     memo_detail_path = path("memos/<int:memo_id>/", views.memo_detail, name="memo-detail")
     memo_edit_path = path("memos/<int:memo_id>/edit/", views.memo_edit, name="memo-edit")
+    memo_delete_path = path("memos/<int:memo_id>/delete/", views.memo_delete, name="memo-delete")
+    memo_copy_path = path("memos/<int:memo_id>/copy/", views.memo_copy, name="memo-copy")
+    memo_attachment_delete_path = path(
+        "memos/<int:memo_id>/attachments/<int:attachment_id>/delete/", views.memo_attachment_delete,
+        name="memo-attachment-delete",
+    )
     memo_submit_path = path("memos/<int:memo_id>/submit/", views.memo_submit, name="memo-submit")
     memo_pdf_path = path("memos/<int:memo_id>/pdf/", views.memo_pdf, name="memo-pdf")
     memo_attachment_path = path(

@@ -30,6 +30,25 @@ def thai_date(value) -> str:
 
 
 @register.filter
+def thai_date_era(value) -> str:
+    """``๓๐ มีนาคม พ.ศ. ๒๕๖๙``: the format of a dated official line ("ประกาศ ณ วันที่ …"), as the
+    printed announcement has it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return _thai_date(value, era=True)
+
+
+@register.filter
+def memo_number(memo) -> str:
+    """A memo's register number as a Thai page prints it (``กบ ๕๒๔๐๑/๑``), the same digits as
+    the body and the PDF; empty before it is numbered. The API keeps ``กบ 52401/1``: a code a
+    program compares."""
+    return _thai_digits(memo.number_display) if getattr(memo, "number", None) else ""
+
+
+@register.filter
 def thai_datetime(value: dt.datetime | None) -> str:
     """``๒๖ พฤศจิกายน ๒๕๖๙ เวลา ๐๒:๓๗ น.`` (local time), as a Thai office writes a time."""
     if value is None:

@@ -67,6 +67,7 @@ class AnnouncementApp(Application):
 
 
 class OfficeSite(Site):
+    menu_template_name = "office/site_menu.html"  # the app list, less the app whose menu is open
     index_path = None  # the office app's inbox is the home page
     office_path = route("", OfficeApp())
 

@@ -22,7 +22,7 @@ from workflow import reassignment, services
 
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
-from .templatetags.thai import memo_number, thai_datetime
+from .templatetags.thai import memo_number, thai_datetime, thai_digits
 
 
 def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -94,8 +94,8 @@ class MemoListView(_OwnListView):
 
     model = Memo
     title = _("บันทึกข้อความ")
-    columns = ("number", "subject", "state", "drafter_name", "updated")
-    object_link_columns = ("subject",)
+    columns = ("number", "subject_text", "state", "drafter_name", "updated")
+    object_link_columns = ("subject_text",)
     search_fields = ("subject",)
     template_name = "office/memo_list.html"
 
@@ -121,6 +121,12 @@ class MemoListView(_OwnListView):
 
     number.short_description = _("ที่")
     number.orderby = "number"
+
+    def subject_text(self, memo: Memo) -> str:
+        return thai_digits(memo.subject)  # as the memo and the card print it
+
+    subject_text.short_description = _("เรื่อง")
+    subject_text.orderby = "subject"
 
     def state(self, memo: Memo) -> str:
         return memo.get_state_display()

@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from . import history, text, transitions, uploads
 from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
-from .errors import InvalidInput, NotAllowed
+from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .models import (
     Announcement,
     Attachment,
+    HistoryEntry,
     Memo,
     MemoReader,
+    MemoState,
     MemoType,
     Official,
     Position,
@@ -329,11 +331,12 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
 
 
 @transaction.atomic
-def save_draft(user, data: Any, upload=None, memo_id: int | None = None, publish: bool = False) -> Memo:
-    """The browser's save: the fields and, optionally, one new attachment, all or nothing
-    (a file of the wrong type leaves the memo as it was, or uncreated)."""
+def save_draft(user, data: Any, uploads_: list | None = None, memo_id: int | None = None,
+               publish: bool = False) -> Memo:
+    """The browser's save: the fields and any new attachments, all or nothing (a file of the wrong
+    type leaves the memo as it was, or uncreated)."""
     memo = create_memo(user, data) if memo_id is None else update_memo(user, memo_id, data)
-    if upload is not None:
+    for upload in uploads_ or []:
         add_attachment(user, memo, upload, publish=publish)
     return memo
 
@@ -352,3 +355,68 @@ def add_attachment(user, memo: Memo, upload, publish: bool = False) -> Attachmen
     )
     history.log(memo, user, "attached", name=attachment.name, publish=publish)
     return attachment
+
+
+def _locked_memo(memo_id: int) -> Memo:
+    try:
+        return Memo.objects.select_for_update().get(pk=memo_id)
+    except (Memo.DoesNotExist, ValueError, TypeError):
+        raise NotFound("ไม่พบบันทึกข้อความ") from None
+
+
+@transaction.atomic
+def remove_attachment(user, memo_id: int, attachment_id: int) -> None:
+    """Take a file off a draft or a returned memo (the drafter only). An issued or submitted memo
+    keeps its attachments: they are part of what was reviewed."""
+    memo = _locked_memo(memo_id)
+    check_editable(user, memo)
+    try:
+        attachment = memo.attachments.get(pk=attachment_id)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("ไม่พบไฟล์แนบ") from None
+    name = attachment.name
+    attachment.delete()
+    attachment.file.delete(save=False)
+    history.log(memo, user, "detached", name=name)
+
+
+def check_deletable(user, memo: Memo) -> None:
+    """Only the drafter deletes, and only a draft that never took a number (409 otherwise: a
+    numbered memo is a register entry, never deleted; the database refuses it too)."""
+    official = official_of(user)
+    if memo.drafter_id != official.pk:
+        raise NotAllowed("ลบได้เฉพาะผู้ร่างบันทึก")
+    if memo.number is not None or memo.state != MemoState.DRAFT:
+        raise Conflict("บันทึกที่ส่งเสนอหรือออกเลขทะเบียนแล้วลบไม่ได้ (เลขทะเบียนไม่ถูกปล่อยคืน)", field="state")
+
+
+@transaction.atomic
+def delete_draft(user, memo_id: int) -> None:
+    """Delete an unnumbered draft with its attachments and its history (created, edited,
+    attached): scratch paper, not a record. The database allows the history to go only for such
+    a draft (migration 0007_draft_delete); the model's own guard refuses any numbered memo."""
+    memo = _locked_memo(memo_id)
+    check_deletable(user, memo)
+    files = [a.file for a in memo.attachments.all()]
+    with connection.cursor() as cursor:  # HistoryEntry.delete() refuses always; the trigger decides here
+        cursor.execute(f"DELETE FROM {HistoryEntry._meta.db_table} WHERE memo_id = %s", [memo.pk])
+    memo.delete()
+    for f in files:
+        transaction.on_commit(lambda f=f: f.delete(save=False))
+
+
+@transaction.atomic
+def copy_memo(user, memo: Memo) -> Memo:
+    """A new draft of the user's with the memo's subject, addressee, body, closing and
+    announcement (a common habit: start from an issued memo). Attachments are not copied: they
+    belong to the original matter and stay reachable from it; the new draft takes its own."""
+    data = {
+        "subject": memo.subject,
+        "addressee": memo.addressee,
+        "sections": memo.sections,
+        "closing": memo.closing,
+        "announcement": memo.announcement,
+    }
+    copy = create_memo(user, data)
+    history.log(copy, user, "copied", source=memo.pk, number=memo.number_display)
+    return copy

@@ -64,10 +64,14 @@ def checked(upload) -> tuple[str, bytes]:
 _REFUSED = "attachment_too_large"
 
 
+# files one save of the memo form may bring (each up to ATTACHMENT_MAX_BYTES)
+MAX_FILES_PER_SAVE = 5
+
+
 def request_limit() -> int:
-    """The largest multipart body taken: one attachment plus the form's other fields (which
-    Django bounds by DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    return settings.ATTACHMENT_MAX_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+    """The largest multipart body taken: as many attachments as one save brings, plus the form's
+    other fields (which Django bounds by DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    return MAX_FILES_PER_SAVE * settings.ATTACHMENT_MAX_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
 
 
 def refused_for_size(request) -> str | None:
@@ -77,7 +81,7 @@ def refused_for_size(request) -> str | None:
 
 class AttachmentSizeLimit(FileUploadHandler):
     """Stops reading a multipart request at its first file when its Content-Length is over the
-    limit, or as soon as the files received pass ATTACHMENT_MAX_BYTES (a body sent without an
+    limit, or as soon as one file received passes ATTACHMENT_MAX_BYTES (a body sent without an
     honest length). The fields before the file (the CSRF token, the text typed) are still read,
     so the page can show the form again with the error; the file itself never is. The view
     asks ``refused_for_size``. The connection is then closed rather than drained."""
@@ -97,6 +101,7 @@ class AttachmentSizeLimit(FileUploadHandler):
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
+        self.received = 0  # the limit is per file
         if getattr(self.request, _REFUSED, False):
             raise StopUpload(connection_reset=True)
 
@@ -109,3 +114,67 @@ class AttachmentSizeLimit(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None  # the next handlers (memory, temporary file) build the file
+
+
+# --- files kept across a form error -----------------------------------------------------------
+
+PENDING_DIR = "pending"
+PENDING_MAX_AGE = 24 * 3600  # seconds a kept file's token stays good
+_PENDING_SALT = "memos.uploads.pending"
+
+
+def keep_pending(user_id: int, name: str, data: bytes) -> str:
+    """Store a checked file that could not be saved yet (the form had another error) and return
+    a signed token for the page to send back. The file is the drafter's only (the token names her),
+    and is taken at the next save of the form."""
+    from django.core import signing
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils.crypto import get_random_string
+
+    key = default_storage.save(f"{PENDING_DIR}/{get_random_string(24)}", ContentFile(data))
+    return signing.dumps({"u": user_id, "k": key, "n": name[:255]}, salt=_PENDING_SALT)
+
+
+def pending_name(token: str, user_id: int) -> str | None:
+    """The file name a token stands for, or None if it is not this user's, too old or gone."""
+    found = _pending(token, user_id)
+    return found[1] if found else None
+
+
+def _pending(token: str, user_id: int) -> tuple[str, str] | None:
+    from django.core import signing
+    from django.core.files.storage import default_storage
+
+    try:
+        value = signing.loads(token, salt=_PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    key = value.get("k", "") if isinstance(value, dict) else ""
+    if value.get("u") != user_id or not key.startswith(PENDING_DIR + "/") or not default_storage.exists(key):
+        return None
+    return key, str(value.get("n") or "file")
+
+
+def take_pending(token: str, user_id: int):
+    """The kept file as an upload-like ContentFile (name set), or None; removed from the store
+    once the caller's transaction commits (``forget_pending``)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    found = _pending(token, user_id)
+    if found is None:
+        return None
+    key, name = found
+    with default_storage.open(key, "rb") as f:
+        upload = ContentFile(f.read(), name=name)
+    upload.pending_key = key
+    return upload
+
+
+def forget_pending(token: str, user_id: int) -> None:
+    from django.core.files.storage import default_storage
+
+    found = _pending(token, user_id)
+    if found:
+        default_storage.delete(found[0])

@@ -247,7 +247,9 @@ def test_the_form_asks_whether_to_publish_the_file_and_says_it_becomes_public(de
     })
     assert r.status_code == 302
     assert list(memo.attachments.order_by("id").values_list("name", "publish")) == [("a.pdf", False), ("b.pdf", True)]
-    assert "b.pdf (เผยแพร่พร้อมประกาศ)" in drafter.get(f"/memos/{memo.pk}/edit/").content.decode()
+    edit = drafter.get(f"/memos/{memo.pk}/edit/").content.decode()
+    assert re.search(r"b\.pdf</a>\s*<small>\([^)]*เผยแพร่พร้อมประกาศ\)", edit)
+    assert re.search(r"a\.pdf</a>\s*<small>\([^)]*ไม่เผยแพร่\)", edit)
 
 
 # --- 4. an approved memo can always be issued -----------------------------------------------------

@@ -59,6 +59,24 @@ def format_sections(sections: list[dict]) -> str:
     return "\n".join(lines).strip()
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (``<input type=file multiple>``): a list, each file checked by the
+    view with the domain's rule (``memos.uploads.checked``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class MemoForm(forms.Form):
     # lengths from the columns (the API's input model uses the same)
     subject = LineField(label=_("เรื่อง"), max_length=max_length(Memo, "subject"))
@@ -94,9 +112,9 @@ class MemoForm(forms.Form):
         help_text=_("ผู้รับสำเนาได้รับอีเมลเมื่อส่งเสนอและเห็นบันทึกนี้ โดยไม่ต้องพิจารณา"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    attachment = forms.FileField(
-        label=_("แนบไฟล์ (PDF, PNG หรือ JPEG)"), required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    attachment = MultipleFileField(
+        label=_("แนบไฟล์ (PDF, PNG หรือ JPEG เลือกได้หลายไฟล์)"), required=False,
+        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg", "multiple": True}),
     )
     attachment_publish = forms.BooleanField(
         label=_("เผยแพร่พร้อมประกาศ"), required=False,

@@ -19,14 +19,14 @@ from viewflow.workflow.status import STATUS
 
 from memos import deadlines, drafting, phrases, readers, revisions, selectors, text, tracking, uploads
 from memos.errors import DomainError, NotAllowed, NotFound
-from memos.models import Memo
+from memos.models import Memo, MemoState
 from workflow import reassignment, services
 from workflow import selectors as task_selectors
 
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
 from .templatetags.office import counts_for
-from .templatetags.thai import thai_datetime
+from .templatetags.thai import memo_number, thai_datetime, thai_digits
 
 
 def classes_badges(memo: Memo, overdue: bool | None = None) -> str:
@@ -98,8 +98,8 @@ class MemoListView(_OwnListView):
 
     model = Memo
     title = _("บันทึกข้อความ")
-    columns = ("number", "subject", "classes", "state", "drafter_name", "updated")
-    object_link_columns = ("subject",)
+    columns = ("number", "subject_text", "classes", "state", "drafter_name", "updated")
+    object_link_columns = ("subject_text",)
     search_fields = ("subject",)
     template_name = "office/memo_list.html"
 
@@ -121,7 +121,7 @@ class MemoListView(_OwnListView):
         return reverse("memo-detail", args=[obj.pk])
 
     def number(self, memo: Memo) -> str:
-        return memo.number_display
+        return memo_number(memo)
 
     number.short_description = _("ที่")
     number.orderby = "number"
@@ -130,6 +130,12 @@ class MemoListView(_OwnListView):
         return classes_badges(memo)
 
     classes.short_description = _("ชั้น")
+
+    def subject_text(self, memo: Memo) -> str:
+        return thai_digits(memo.subject)  # as the memo and the card print it
+
+    subject_text.short_description = _("เรื่อง")
+    subject_text.orderby = "subject"
 
     def state(self, memo: Memo) -> str:
         return memo.get_state_display()
@@ -148,26 +154,69 @@ class MemoListView(_OwnListView):
     updated.orderby = "updated_at"
 
 
-def _memo_form(request: HttpRequest, memo: Memo | None = None) -> HttpResponse:
-    """Draft (``memo`` None) or edit: the fields and one optional attachment, saved together."""
-    initial = MemoForm.initial_for(memo) if memo else None
-    form = MemoForm(request.POST or None, request.FILES or None, initial=initial)
-    too_large = uploads.refused_for_size(request) if request.method == "POST" else None
-    if too_large:  # the file (and what followed it) was not read: say so, save nothing
-        form = MemoForm(request.POST, initial=initial)
-        form.is_valid()
-        form.add_error("attachment", too_large)
-    elif request.method == "POST" and form.is_valid():
+def _returned_by(memo: Memo | None):
+    """The reviewer's return of a returned memo (reason, who, when), for the top of its edit page."""
+    if memo is None or memo.state != MemoState.RETURNED:
+        return None
+    return memo.decisions.filter(decision="return").order_by("-round", "-id").first()
+
+
+def _kept_files(request: HttpRequest, form: MemoForm, too_large: str | None) -> tuple[list[str], list[str]]:
+    """The files this save brings, as tokens of files kept server-side (``uploads.keep_pending``):
+    those kept from an earlier try (less any the drafter took off) and those chosen now, each
+    checked by the domain's rule. Returns (tokens, one message per refused file)."""
+    user_id = request.user.pk
+    dropped = set(request.POST.getlist("pending_drop"))
+    tokens = [t for t in request.POST.getlist("pending") if t not in dropped and uploads.pending_name(t, user_id)]
+    for t in dropped:
+        uploads.forget_pending(t, user_id)
+    errors: list[str] = []
+    if too_large:
+        return tokens, [too_large]
+    for upload in request.FILES.getlist("attachment"):
         try:
-            saved = drafting.save_draft(
-                request.user, form.to_data(), form.cleaned_data["attachment"], memo_id=memo.pk if memo else None,
-                publish=form.cleaned_data["attachment_publish"],
-            )
+            _type, data = uploads.checked(upload)
         except DomainError as exc:
-            form.add_domain_error(exc)
+            errors.append(_("%(name)s: %(message)s") % {"name": upload.name, "message": exc.message})
         else:
-            return redirect("memo-detail", memo_id=saved.pk)
-    return render(request, "office/memo_form.html", {"form": form, "memo": memo})
+            tokens.append(uploads.keep_pending(user_id, upload.name, data))
+    if len(tokens) > uploads.MAX_FILES_PER_SAVE:
+        errors.append(_("แนบได้ครั้งละไม่เกิน %(n)s ไฟล์") % {"n": uploads.MAX_FILES_PER_SAVE})
+    return tokens, errors
+
+
+def _memo_form(request: HttpRequest, memo: Memo | None = None) -> HttpResponse:
+    """Draft (``memo`` None) or edit: the fields and any new attachments, saved together. A file
+    chosen with a form that has another error is kept server-side and shown by name; the drafter
+    does not choose it again."""
+    initial = MemoForm.initial_for(memo) if memo else None
+    tokens: list[str] = []
+    if request.method != "POST":
+        form = MemoForm(initial=initial)
+    else:
+        too_large = uploads.refused_for_size(request)  # the file (and what followed it) was not read
+        form = MemoForm(request.POST, None if too_large else request.FILES, initial=initial)
+        form.is_valid()
+        tokens, file_errors = _kept_files(request, form, too_large)
+        for message in file_errors:
+            form.add_error("attachment", message)
+        if form.is_valid():
+            files = [f for f in (uploads.take_pending(t, request.user.pk) for t in tokens) if f is not None]
+            try:
+                saved = drafting.save_draft(
+                    request.user, form.to_data(), files, memo_id=memo.pk if memo else None,
+                    publish=form.cleaned_data["attachment_publish"],
+                )
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                for t in tokens:
+                    uploads.forget_pending(t, request.user.pk)
+                return redirect("memo-detail", memo_id=saved.pk)
+    pending = [(t, uploads.pending_name(t, request.user.pk)) for t in tokens]
+    ctx = {"form": form, "memo": memo, "pending": pending, "returned_by": _returned_by(memo),
+           "attachments": list(memo.attachments.all()) if memo else []}
+    return render(request, "office/memo_form.html", ctx)
 
 
 @login_required
@@ -183,6 +232,55 @@ def memo_edit(request, memo_id: int):
     except DomainError as exc:
         return _error_page(request, exc)
     return _memo_form(request, memo)
+
+
+def _post_only(view):
+    """A change made by a button (a form POST); a GET (a typed or old link) shows the memo."""
+
+    def wrapper(request, memo_id: int, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("memo-detail", memo_id=memo_id)
+        return view(request, memo_id, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return login_required(wrapper)
+
+
+@_post_only
+def memo_delete(request, memo_id: int):
+    """Delete an unnumbered draft (the drafter only); a numbered memo is never deleted."""
+    try:
+        memo = services.get_visible_memo(request.user, memo_id)
+        drafting.delete_draft(request.user, memo.pk)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("ลบร่าง “%(subject)s” แล้ว") % {"subject": memo.subject})
+    return redirect("memo-list")
+
+
+@_post_only
+def memo_copy(request, memo_id: int):
+    """A new draft from a memo the user may see (attachments are not copied)."""
+    try:
+        memo = services.get_visible_memo(request.user, memo_id)
+        copy = drafting.copy_memo(request.user, memo)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("คัดลอกเป็นร่างใหม่แล้ว แก้ไขแล้วส่งเสนอได้"))
+    return redirect("memo-edit", memo_id=copy.pk)
+
+
+@_post_only
+def memo_attachment_delete(request, memo_id: int, attachment_id: int):
+    """Take a file off a draft or a returned memo; back to its edit page."""
+    try:
+        services.get_visible_memo(request.user, memo_id)
+        drafting.remove_attachment(request.user, memo_id, attachment_id)
+    except DomainError as exc:
+        return _error_page(request, exc)
+    messages.success(request, _("นำไฟล์แนบออกแล้ว"))
+    return redirect("memo-detail" if request.POST.get("next") == "detail" else "memo-edit", memo_id=memo_id)
 
 
 @login_required

@@ -39,6 +39,12 @@ class OfficeApp(Application):
     memo_create_path = path("memos/new/", views.memo_create, name="memo-create")
     memo_detail_path = path("memos/<int:memo_id>/", views.memo_detail, name="memo-detail")
     memo_edit_path = path("memos/<int:memo_id>/edit/", views.memo_edit, name="memo-edit")
+    memo_delete_path = path("memos/<int:memo_id>/delete/", views.memo_delete, name="memo-delete")
+    memo_copy_path = path("memos/<int:memo_id>/copy/", views.memo_copy, name="memo-copy")
+    memo_attachment_delete_path = path(
+        "memos/<int:memo_id>/attachments/<int:attachment_id>/delete/", views.memo_attachment_delete,
+        name="memo-attachment-delete",
+    )
     memo_submit_path = path("memos/<int:memo_id>/submit/", views.memo_submit, name="memo-submit")
     memo_note_path = path("memos/<int:memo_id>/note/", views.memo_note, name="memo-note")
     memo_pdf_path = path("memos/<int:memo_id>/pdf/", views.memo_pdf, name="memo-pdf")
@@ -63,6 +69,7 @@ class AnnouncementApp(Application):
 
 
 class OfficeSite(Site):
+    menu_template_name = "office/site_menu.html"  # the app list, less the app whose menu is open
     index_path = None  # the office app's inbox is the home page
     office_path = route("", OfficeApp())
 

@@ -334,6 +334,8 @@ HISTORY_LABELS = {
     "created": _("สร้างร่าง"),
     "edited": _("แก้ไขร่าง"),
     "attached": _("แนบไฟล์"),
+    "detached": _("นำไฟล์แนบออก"),
+    "copied": _("คัดลอกจากบันทึกอื่น"),
     "submitted": _("ส่งเสนอ"),
     **{kind.value: kind.label for kind in Decision.Kind},
     "issued": _("ออกเอกสารและเผยแพร่ประกาศ"),

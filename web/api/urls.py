@@ -27,7 +27,12 @@ urlpatterns = [
     path("memos/<int:memo_id>/pdf/", views.MemoPdfView.as_view(), name="api-memo-pdf"),
     path("memos/<int:memo_id>/document/", views.MemoDocumentView.as_view(), name="api-memo-document"),
     path("memos/<int:memo_id>/note/", views.ReaderNoteView.as_view(), name="api-memo-note"),
+    path("memos/<int:memo_id>/copy/", views.MemoCopyView.as_view(), name="api-memo-copy"),
     path("memos/<int:memo_id>/attachments/", views.AttachmentView.as_view(), name="api-memo-attachments"),
+    path(
+        "memos/<int:memo_id>/attachments/<int:attachment_id>/", views.AttachmentDetailView.as_view(),
+        name="api-memo-attachment",
+    ),
     path("tasks/", views.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:task_id>/decide/", views.DecideView.as_view(), name="api-task-decide"),
     path("phrases/", views.PhraseView.as_view(), name="api-phrases"),

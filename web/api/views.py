@@ -209,6 +209,29 @@ class MemoDetailView(APIView):
         memo = drafting.update_memo(request.user, memo_id, _body(request))
         return Response(_detail(memo.pk, request.user))
 
+    @extend_schema(
+        request=None,
+        description="Delete an unnumbered draft, with its attachments and history (the drafter only). "
+        "A memo that was submitted (numbered) is never deleted: 409.",
+        responses={204: None, **ERRORS, **CONFLICT},
+    )
+    def delete(self, request, memo_id: int):
+        services.get_visible_memo(request.user, memo_id)
+        drafting.delete_draft(request.user, memo_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MemoCopyView(APIView):
+    @extend_schema(
+        request=None,
+        description="A new draft of the caller's with the memo's subject, addressee, sections, closing and "
+        "announcement (any memo the caller may see, issued ones included). Attachments are not copied.",
+        responses={201: MemoSerializer, **ERRORS},
+    )
+    def post(self, request, memo_id: int):
+        memo = drafting.copy_memo(request.user, services.get_visible_memo(request.user, memo_id))
+        return Response(_detail(memo.pk, request.user), status=status.HTTP_201_CREATED)
+
 
 class MemoDocumentView(APIView):
     """The memo as the typesetting engine's ``"kind": "memo"`` JSON document."""
@@ -268,6 +291,19 @@ class AttachmentView(APIView):
         publish = _boolean(request.data.get("publish"), "publish")
         a = drafting.add_attachment(request.user, memo, upload, publish=publish)
         return Response(attachment_data(a), status=201)
+
+
+class AttachmentDetailView(APIView):
+    @extend_schema(
+        request=None,
+        description="Take a file off a draft or a returned memo (the drafter only); 409 once the memo "
+        "is submitted or final.",
+        responses={204: None, **ERRORS, **CONFLICT},
+    )
+    def delete(self, request, memo_id: int, attachment_id: int):
+        services.get_visible_memo(request.user, memo_id)
+        drafting.remove_attachment(request.user, memo_id, attachment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _boolean(value, field: str) -> bool:

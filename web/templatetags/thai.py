@@ -30,6 +30,38 @@ def thai_date(value) -> str:
 
 
 @register.filter
+def thai_date_era(value) -> str:
+    """``๓๐ มีนาคม พ.ศ. ๒๕๖๙``: the format of a dated official line ("ประกาศ ณ วันที่ …"), as the
+    printed announcement has it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return _thai_date(value, era=True)
+
+
+@register.filter
+def memo_number(memo) -> str:
+    """A memo's register number as a Thai page prints it (``กบ ๕๒๔๐๑/๑``), the same digits as
+    the body and the PDF; empty before it is numbered. The API keeps ``กบ 52401/1``: a code a
+    program compares."""
+    return _thai_digits(memo.number_display) if getattr(memo, "number", None) else ""
+
+
+@register.filter
+def thai_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """``๓ ชั่วโมงที่แล้ว``: how long since, in the largest whole unit, Thai digits (Django's
+    ``timesince`` has no Thai catalogue and read "๒ minutesที่แล้ว")."""
+    if value is None:
+        return ""
+    seconds = max(0, int(((now or timezone.now()) - value).total_seconds()))
+    for unit, size in (("ปี", 365 * 86400), ("เดือน", 30 * 86400), ("วัน", 86400), ("ชั่วโมง", 3600), ("นาที", 60)):
+        if seconds >= size:
+            return f"{_thai_digits(str(seconds // size))} {unit}ที่แล้ว"
+    return "เมื่อสักครู่"
+
+
+@register.filter
 def thai_datetime(value: dt.datetime | None) -> str:
     """``๒๖ พฤศจิกายน ๒๕๖๙ เวลา ๐๒:๓๗ น.`` (local time), as a Thai office writes a time."""
     if value is None:

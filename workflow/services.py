@@ -7,12 +7,13 @@ import logging
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from pydantic import BaseModel, ConfigDict
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from memos import mail, review, text
+from memos.clerk import clerk_agencies
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import official_of, validate
 from memos.errors import Conflict, NotAllowed, NotFound
@@ -54,6 +55,9 @@ def visible_memos(user) -> QuerySet[Memo]:
         Decision.objects.filter(official=official).order_by().values("memo_id"),
         MemoProcess.objects.filter(task__owner=user).order_by().values("memo_id"),
     )
+    agencies = clerk_agencies(user)  # the สารบรรณ role: every numbered memo of the agency (issue 13
+    if agencies:  # item 4); others' unsent drafts stay private
+        return qs.filter(Q(pk__in=ids) | Q(agency_id__in=agencies, number__isnull=False))
     return qs.filter(pk__in=ids)
 
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from memos import drafting
+from memos.clerk import clerk_group
 from memos.models import ActingAssignment, Agency, Holding, Memo, Official, Position, Route, RouteStep, Unit
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "klongphon.json"
@@ -68,6 +69,11 @@ class Command(BaseCommand):
                 kind=a["kind"],
                 defaults={"start": SINCE, "order_reference": a.get("order_reference", "")},
             )
+        for key, deputy in data.get("deputies", {}).items():  # the acting order (memos.absence)
+            Position.objects.filter(pk=positions[key].pk, deputy__isnull=True).update(deputy=positions[deputy])
+        clerks = clerk_group()  # the สารบรรณ role (memos.clerk)
+        for username in data.get("clerks", []):
+            officials[username].user.groups.add(clerks)
         for r in data["routes"]:
             route, _ = Route.objects.get_or_create(unit=units[r["unit"]])
             if not route.steps.exists():

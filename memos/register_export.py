@@ -90,7 +90,7 @@ COLUMNS = ("เลขทะเบียนส่ง", "ที่", "ลงวั
 KEYS = ("register_no", "number", "date", "from", "to", "subject", "action", "remarks")
 XLSX_WIDTHS = (12, 18, 20, 28, 30, 60, 16, 24)  # characters
 PDF_TABLE_ROWS = 2000  # the document schema's rows per table; a longer year continues in the next
-PDF_WIDTHS = (0.7, 1.1, 1.2, 1.6, 1.8, 3.4, 1.0, 1.2)  # relative, landscape A4
+PDF_WIDTHS = (0.7, 1.7, 1.8, 1.5, 1.9, 3.1, 1.3, 1.0)  # relative, landscape A4
 
 
 def book_queryset(year_be: int, agency_ids: list[int] | None = None, memos=None):
@@ -138,12 +138,17 @@ def book_rows(year_be: int, agency_ids: list[int] | None = None, memos=None) -> 
 
 
 def _date_text(day, thai: bool) -> str:
-    from .documents.thai import thai_date
+    """The file exports: ``2 กุมภาพันธ์ 2569``; the printed book: ``๒ ก.พ. ๒๕๖๙`` (one line in its column)."""
+    from .documents.thai import thai_date, thai_digits
 
     if day is None:
         return ""
-    text = thai_date(day)
-    return text if thai else text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    if thai:
+        return thai_digits(f"{day.day} {THAI_MONTHS_SHORT[day.month - 1]} {day.year + BUDDHIST_ERA}")
+    return thai_date(day).translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+
+
+THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
 
 
 def _cells(row: dict, thai: bool = False) -> list:

@@ -41,6 +41,11 @@ def test_only_the_role_opens_the_clerk_pages_and_sees_the_menu(api):
         assert browser.get(f"/clerk/register/{YEAR_BE}/xlsx/").status_code == 403
         assert "/clerk/" not in browser.get("/").content.decode()
         assert api(user).get(f"/api/register/{YEAR_BE}/").status_code == 403
+    from django.test import Client
+
+    for url in ("/clerk/", f"/clerk/register/{YEAR_BE}/", "/me/"):  # not logged in: the login page
+        r = Client().get(url)
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/"), url
     clerk = login("thatsanee")  # the seed's สารบรรณ
     assert clerk.get("/clerk/").status_code == 200
     assert 'href="/clerk/"' in clerk.get("/").content.decode()

@@ -119,7 +119,7 @@ class SelfServiceApp(Application):
     app_name = "me"
     menu_template_name = None
     base_template_name = "office/base_page.html"
-    permission = staticmethod(lambda user: user.is_authenticated)
+    # no permission: anonymous visitors reach the views, which send them to the login page
 
     index_path = path("", me, name="index")
     signature_path = path("signature/", my_signature, name="signature")

@@ -88,7 +88,7 @@ class Memo(models.Model):
     # What search reads (memos.search): subject, body, comments, digits as Arabic; written after each
     # save and decision. Nullable so adding it is an ALTER TABLE (SQLite would rebuild the table,
     # losing its append-only triggers, for a NOT NULL column with a default).
-    search_text = models.TextField(null=True, blank=True, editable=False)
+    search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001 (see above)
 
     class Meta:
         verbose_name = _("บันทึกข้อความ")

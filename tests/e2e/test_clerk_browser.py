@@ -23,7 +23,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from memos import drafting
-from memos.models import Memo
 from workflow import services
 
 from .harness import Stack

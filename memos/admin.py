@@ -24,7 +24,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(models.Position)
 class PositionAdmin(admin.ModelAdmin):
-    list_display = ("title", "unit", "full_title")
+    list_display = ("title", "unit", "full_title", "deputy")
     list_filter = ("agency", "unit")
 
 

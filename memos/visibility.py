@@ -3,7 +3,7 @@
 An official sees the memos they drafted, those they decided or hold (held) a review task on (their
 route), and those they were copied on (สำเนาเรียน, once the memo was submitted). Staff see every
 memo that is not secret. A secret memo (ลับ, ลับมาก) is seen by its drafter, its route and its
-named readers only: not by staff, superusers included (FORMAT.md: a secret document's cover and
+named readers only: not by staff (superusers included) nor by the สารบรรณ clerk (FORMAT.md: a secret document's cover and
 notifications show no content; the rules give it to the route). The Django admin, which a
 superuser uses to keep the organisation, lists secret memos without their subject (memos/admin.py
 reads ``masked_subject``).
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from .clerk import clerk_agencies
 from .models import Decision, Memo, MemoReader, Secrecy
 
 
@@ -47,7 +48,11 @@ def visible_memos(user) -> QuerySet[Memo]:
         return qs.filter(public | _seen_by(user, official)) if official is not None else qs.filter(public)
     if official is None:
         return qs.none()
-    return qs.filter(_seen_by(user, official))
+    seen = _seen_by(user, official)
+    agencies = clerk_agencies(user)  # the สารบรรณ role: every numbered memo of the agency that is not
+    if agencies:  # secret (issue 13 item 4); others' unsent drafts stay private
+        seen |= Q(agency_id__in=agencies, number__isnull=False, secrecy=Secrecy.NORMAL)
+    return qs.filter(seen)
 
 
 def may_see(user, memo: Memo) -> bool:

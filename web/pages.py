@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -18,11 +19,13 @@ from viewflow.views import ListModelView
 from viewflow.workflow.status import STATUS
 
 from memos import deadlines, drafting, phrases, readers, revisions, selectors, text, tracking, uploads
+from memos import search as memo_search
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo, MemoState
 from workflow import reassignment, services
 from workflow import selectors as task_selectors
 
+from .clerk import MemoSearchForm
 from .forms import DecisionForm, MemoForm
 from .pdf import pdf_response
 from .templatetags.office import counts_for
@@ -100,14 +103,30 @@ class MemoListView(_OwnListView):
     title = _("บันทึกข้อความ")
     columns = ("number", "subject_text", "classes", "state", "drafter_name", "updated")
     object_link_columns = ("subject_text",)
-    search_fields = ("subject",)
+    # () keeps viewflow's search box (?_search=) but not its filter: memos.search reads the term
+    # (number as printed, subject, body, comments) with the filters of web.clerk.MemoSearchForm
+    search_fields = ()
     template_name = "office/memo_list.html"
 
     @property
     def queryset(self):
-        # viewflow's mixins add the search (?_search=) and column ordering (?_orderby=) to this
+        # viewflow's mixins add the column ordering (?_orderby=) to this
         qs = services.visible_memos(self.request.user).select_related("agency", "drafter")
-        return deadlines.with_overdue(qs.defer("sections", "announcement").order_by("-id"))
+        qs = memo_search.search(qs, self.criteria)
+        return deadlines.with_overdue(qs.defer("sections", "announcement", "search_text").order_by("-id"))
+
+    @cached_property
+    def search_form(self) -> MemoSearchForm:
+        return MemoSearchForm(self.request.GET or None, user=self.request.user)
+
+    @cached_property
+    def criteria(self) -> memo_search.Criteria:
+        return self.search_form.criteria(self.get_search_term())
+
+    @property
+    def empty_message(self) -> str:
+        """"No match" after a search or a filter; "none yet" without one."""
+        return memo_search.empty_message(self.criteria)
 
     def get_search_term(self) -> str | None:
         """The typed search, cleaned like any typed line (a NUL would make PostgreSQL refuse the

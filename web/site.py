@@ -25,6 +25,8 @@ from workflow.flows import MemoFlow
 
 from . import announcements
 from . import pages as views
+from .clerk import ClerkApp
+from .selfservice import SelfServiceApp
 
 
 class OfficeApp(Application):
@@ -81,6 +83,8 @@ class OfficeSite(Site):
 site = OfficeSite(
     title=_("สารบรรณ"),
     viewsets=[
+        ClerkApp(),  # /clerk/: the สารบรรณ role only (hidden from the menu for others)
+        SelfServiceApp(),  # /me/
         AnnouncementApp(),
         FlowAppViewset(MemoFlow, icon="account_tree"),
     ],

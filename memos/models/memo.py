@@ -119,6 +119,10 @@ class Memo(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What search reads (memos.search): subject, body, comments, digits as Arabic; written after each
+    # save and decision. Nullable so adding it is an ALTER TABLE (SQLite would rebuild the table,
+    # losing its append-only triggers, for a NOT NULL column with a default).
+    search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001 (see above)
 
     class Meta:
         verbose_name = _("บันทึกข้อความ")

@@ -61,6 +61,13 @@ class Position(models.Model):
         blank=True,
         help_text=_("เช่น ปลัดเทศบาลตำบลคลองพน; ว่างไว้ถ้าเหมือนชื่อตำแหน่ง"),
     )
+    # The organisation's acting order (memos.absence): whose holder acts for this post while its
+    # holder is away (e.g. หัวหน้าสำนักปลัด for ปลัด's deputy). Empty: the admin names someone.
+    deputy = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ผู้ปฏิบัติหน้าที่แทนเมื่อไม่อยู่"),
+        help_text=_("ตำแหน่งที่ผู้ดำรงตำแหน่งรักษาราชการแทนเมื่อผู้ดำรงตำแหน่งนี้ลาหรือไม่อยู่"),
+    )
 
     class Meta:
         verbose_name = _("ตำแหน่ง")

@@ -38,7 +38,11 @@ def web(e2e_db, settings, tmp_path):
 #   exists to stop (tests/test_chain_api.py covers its answers);
 # - "schema-valid upload accepted" for attachments and for a PDF sent to /api/verify/: the schema can
 #   say "a file", not "a real PDF, PNG or JPEG", which is what the upload checks (tests/test_chain_api.py,
-#   the attachment tests; tests/test_verify.py).
+#   the attachment tests; tests/test_verify.py);
+# - the same for a signature ("a file" or "a data URL", not a real PNG of bounded size:
+#   tests/test_selfservice.py) and an absence ("a date", not "today or later, end after start");
+# - the register book: the fuzzing drafter is not a clerk (สารบรรณ), so every input is a 403
+#   (tests/test_clerk.py covers the role's answers).
 CONFIG = """
 checks.enabled = true
 
@@ -49,6 +53,24 @@ checks.positive_data_acceptance.enabled = false
 [[operations]]
 include-path = "/api/verify/"
 include-method = "POST"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-path = "/api/me/signature"
+include-method = "PUT"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-path = "/api/me/absences/"
+include-method = "POST"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-path = "/api/register/{year}/"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-path = "/api/register/{year}/{fmt}/"
 checks.positive_data_acceptance.enabled = false
 """
 

@@ -455,6 +455,12 @@ class PageParams(serializers.Serializer):
 
 class MemoListParams(PageParams):
     state = serializers.ChoiceField(choices=MemoState.choices, required=False)
+    # search (memos.search): number as printed, or words of subject, body and comments
+    q = serializers.CharField(required=False, min_length=1, max_length=200, trim_whitespace=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    drafter = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class PdfParams(serializers.Serializer):

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.exceptions import NotAuthenticated
 
-from . import views
+from . import clerk, views
 
 
 class DocsView(SpectacularSwaggerView):
@@ -21,6 +21,10 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("me/signature", clerk.SignatureView.as_view(), name="api-me-signature"),
+    path("me/absences/", clerk.AbsenceView.as_view(), name="api-me-absences"),
+    path("register/<int:year>/", clerk.RegisterView.as_view(), name="api-register"),
+    path("register/<int:year>/<str:fmt>/", clerk.RegisterExportView.as_view(), name="api-register-export"),
     path("memos/", views.MemoListView.as_view(), name="api-memos"),
     path("memos/<int:memo_id>/", views.MemoDetailView.as_view(), name="api-memo"),
     path("memos/<int:memo_id>/submit/", views.MemoSubmitView.as_view(), name="api-memo-submit"),

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenAuthentication, purge_expired
-from memos import deadlines, drafting, phrases, readers, uploads
+from memos import deadlines, drafting, phrases, readers, search, text, uploads
 from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
@@ -183,9 +183,11 @@ class MemoListView(APIView):
         params = query(MemoListParams, request)
         qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
         # a page, no count: an official who has seen 100,000 memos does not wait for them to be counted
-        qs = deadlines.with_overdue(qs.defer("sections", "announcement"))
-        if "state" in params:
-            qs = qs.filter(state=params["state"])
+        qs = deadlines.with_overdue(qs.defer("sections", "announcement", "search_text"))
+        qs = search.search(qs, search.Criteria(
+            q=text.clean_line(params.get("q", "")), date_from=params.get("date_from"), date_to=params.get("date_to"),
+            drafter=params.get("drafter"), unit=params.get("unit"), state=params.get("state", ""),
+        ))
         offset, limit = params["offset"], params["limit"]
         return Response({"results": [memo_summary(m) for m in qs[offset : offset + limit]]})
 

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from memos import drafting
+from memos.clerk import clerk_group
 from memos.models import (
     ActingAssignment,
     Agency,
@@ -82,6 +83,11 @@ class Command(BaseCommand):
             )
         for t in data["memo_types"]:  # the migration creates them too; a test database flush does not keep them
             MemoType.objects.get_or_create(code=t["code"], defaults={"name": t["name"]})
+        for key, deputy in data.get("deputies", {}).items():  # the acting order (memos.absence)
+            Position.objects.filter(pk=positions[key].pk, deputy__isnull=True).update(deputy=positions[deputy])
+        clerks = clerk_group()  # the สารบรรณ role (memos.clerk)
+        for username in data.get("clerks", []):
+            officials[username].user.groups.add(clerks)
         for r in data["routes"]:
             memo_type = MemoType.objects.get(code=r["memo_type"]) if r.get("memo_type") else None
             route, _ = Route.objects.get_or_create(

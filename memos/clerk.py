@@ -51,3 +51,14 @@ def clerk_agencies(user) -> list[int] | None:
             ).values_list("agency_id", flat=True).distinct()
         )
     return cached
+
+
+def register_memos(user):
+    """The memos of the register book the clerk keeps: every numbered memo of their agencies,
+    secret ones included, so the book has no gaps (``register_export.rows_of`` prints a secret
+    memo's class in place of its subject: FORMAT.md, a secret register entry shows no content)."""
+    from .models import Memo
+
+    agencies = clerk_agencies(user)
+    qs = Memo.objects.filter(number__isnull=False)
+    return qs if agencies is None else qs.filter(agency_id__in=agencies)

@@ -101,7 +101,7 @@ def book_queryset(year_be: int, agency_ids: list[int] | None = None, memos=None)
     qs = (
         qs.filter(register_year=year_be - BUDDHIST_ERA, number__isnull=False)
         .select_related("agency", "unit")
-        .only("pk", "number", "date", "subject", "addressee", "state", "round",
+        .only("pk", "number", "date", "subject", "addressee", "state", "round", "secrecy",
               "agency__code", "agency__name", "unit__name")
         .order_by("agency__code", "number")
     )
@@ -112,9 +112,10 @@ def book_queryset(year_be: int, agency_ids: list[int] | None = None, memos=None)
 
 def rows_of(memos) -> list[dict]:
     """The register lines of these memos (no query beyond the memos themselves)."""
-    from .models import MemoState
+    from .models import MemoState, Secrecy
 
     labels = dict(MemoState.choices)
+    secrecy = dict(Secrecy.choices)
     return [
         {
             "id": m.pk,
@@ -123,7 +124,8 @@ def rows_of(memos) -> list[dict]:
             "date": m.date,
             "from": m.unit.name,
             "to": m.addressee,
-            "subject": m.subject,
+            # a secret memo's register entry shows no content (FORMAT.md, ชั้นความลับ): its class only
+            "subject": m.subject if m.secrecy == Secrecy.NORMAL else f"(หนังสือชั้น{secrecy[m.secrecy]})",
             "state": m.state,
             "action": str(labels.get(m.state, m.state)),
             "remarks": f"เสนอ {m.round} ครั้ง" if m.round > 1 else "",

@@ -166,3 +166,17 @@ def test_export_register_command_writes_xlsx_csv_and_pdf(api, tmp_path):
         call_command("export_register", "--year", str(YEAR_BE), "-o", str(out))
         assert out.stat().st_size > 100
     assert load_workbook(out.with_suffix(".xlsx")).active.max_row == 3
+
+
+def test_a_secret_memo_keeps_its_line_in_the_register_without_its_subject(api):
+    """The book has no gaps, and a secret memo's line shows its class, not its content (FORMAT.md)."""
+    _submit(api, 1)
+    _submit(api, 1, prefix="การสอบสวนวินัย", secrecy="confidential")
+    _submit(api, 1)
+    clerk = login("thatsanee")
+    assert "การสอบสวนวินัย" not in clerk.get("/memos/").content.decode()  # not in her list: off its route
+    page = clerk.get(f"/clerk/register/{YEAR_BE}/").content.decode()
+    assert "กบ ๕๒๔๐๑/๒" in page and "(หนังสือชั้นลับ)" in page and "การสอบสวนวินัย" not in page
+    rows = list(load_workbook(io.BytesIO(clerk.get(f"/clerk/register/{YEAR_BE}/xlsx/").content)).active.iter_rows(
+        values_only=True))
+    assert [r[0] for r in rows[1:]] == [1, 2, 3] and rows[2][5] == "(หนังสือชั้นลับ)"

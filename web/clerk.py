@@ -28,7 +28,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from memos import register_export, search
-from memos.clerk import clerk_agencies, is_clerk
+from memos.clerk import clerk_agencies, is_clerk, register_memos
 from memos.models import Memo, MemoState, MemoStep, Official, Unit
 from workflow import services
 
@@ -175,7 +175,7 @@ def _year_be(year: int) -> int:
 
 
 def _book(request: HttpRequest, year_be: int) -> list[dict]:
-    return register_export.book_rows(year_be, memos=services.visible_memos(request.user))
+    return register_export.book_rows(year_be, memos=register_memos(request.user))
 
 
 def _agency_name(request) -> str:
@@ -191,7 +191,7 @@ def _agency_name(request) -> str:
 def register(request: HttpRequest, year: int) -> HttpResponse:
     """The book of one พ.ศ. year, 100 lines a page, newest page last (a book reads in order)."""
     year_be = _year_be(year)
-    qs = register_export.book_queryset(year_be, memos=services.visible_memos(request.user))
+    qs = register_export.book_queryset(year_be, memos=register_memos(request.user))
     page = Paginator(qs, BOOK_PER_PAGE).get_page(request.GET.get("page"))
     rows = register_export.rows_of(page.object_list)
     this_year = timezone.localdate().year + BUDDHIST_ERA

@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from memos import absence, register_export, signature
-from memos.clerk import is_clerk
+from memos.clerk import is_clerk, register_memos
 from memos.errors import InvalidInput, NotAllowed, NotFound
-from workflow import services
 
 from .serializers import MessageSerializer, PageParams, query
 from .views import ERRORS, READ_ERRORS, JSONBodyParser
@@ -74,7 +73,7 @@ class RegisterView(APIView):
         _clerk(request)
         year_be = _year(year)
         params = query(PageParams, request)
-        qs = register_export.book_queryset(year_be, memos=services.visible_memos(request.user))
+        qs = register_export.book_queryset(year_be, memos=register_memos(request.user))
         offset, limit = params["offset"], params["limit"]
         rows = register_export.rows_of(qs[offset : offset + limit])
         return Response({"year_be": year_be, "count": qs.count(), "results": [_line(r) for r in rows]})
@@ -93,7 +92,7 @@ class RegisterExportView(APIView):
             raise NotFound("รูปแบบไฟล์ต้องเป็น xlsx csv หรือ pdf")
         from web.clerk import EXPORTS
 
-        rows = register_export.book_rows(year_be, memos=services.visible_memos(request.user))
+        rows = register_export.book_rows(year_be, memos=register_memos(request.user))
         if fmt == "xlsx":
             body = register_export.to_xlsx(rows, year_be)
         elif fmt == "csv":

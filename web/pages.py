@@ -345,7 +345,7 @@ def memo_submit(request, memo_id: int):
         memo = services.submit(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    messages.success(request, _("ส่งแล้ว เลขที่ %(number)s") % {"number": memo.number_display})
+    messages.success(request, _("ส่งแล้ว เลขที่ %(number)s") % {"number": memo_number(memo)})
     return redirect("memo-detail", memo_id=memo.pk)
 
 

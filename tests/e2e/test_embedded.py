@@ -94,7 +94,7 @@ def test_make_run_defaults_carry_the_seed_memo_to_issued(embedded):
     assert status == 200
     memo_id = int(re.search(r'href="/memos/(\d+)/"', page).group(1))  # the seed memo, a draft
     status, page, _ = drafter.post(f"/memos/{memo_id}/submit/", {})
-    assert status == 200 and "กบ 52401/1" in page
+    assert status == 200 and "กบ ๕๒๔๐๑/๑" in page
 
     for user in ROUTE:
         reviewer = Browser(base)

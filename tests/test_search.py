@@ -88,16 +88,16 @@ def test_no_match_and_none_yet_are_different_messages(api):
 
 def test_filters_date_drafter_unit_state(api):
     m = _submitted(api, subject="บันทึกที่ส่งแล้ว")
-    create_memo(api, subject="ร่างที่ยังไม่ส่ง")
+    create_memo(api, subject="ร่างเรื่องวัสดุสำนักงาน")
     browser = login("rewadee")
     today = dt.date.today()
     page = _listed(browser, date_from=today.isoformat(), date_to=today.isoformat())
-    assert "บันทึกที่ส่งแล้ว" in page and "ร่างที่ยังไม่ส่ง" not in page  # a draft has no date yet
+    assert "บันทึกที่ส่งแล้ว" in page and "ร่างเรื่องวัสดุสำนักงาน" not in page  # a draft has no date yet
     assert search.NO_MATCH in _listed(browser, date_from=(today + dt.timedelta(days=1)).isoformat())
     page = _listed(browser, state="draft")
-    assert "ร่างที่ยังไม่ส่ง" in page and "บันทึกที่ส่งแล้ว" not in page
+    assert "ร่างเรื่องวัสดุสำนักงาน" in page and "บันทึกที่ส่งแล้ว" not in page
     page = _listed(browser, drafter=official("rewadee").pk)
-    assert "ร่างที่ยังไม่ส่ง" in page and "บันทึกที่ส่งแล้ว" in page
+    assert "ร่างเรื่องวัสดุสำนักงาน" in page and "บันทึกที่ส่งแล้ว" in page
     assert search.NO_MATCH in _listed(browser, drafter=official("anchana").pk)
     clerk_office = Unit.objects.get(name="สำนักปลัดเทศบาล")  # the plan unit sits under it
     assert "บันทึกที่ส่งแล้ว" in _listed(browser, unit=clerk_office.pk)

@@ -308,8 +308,10 @@ def memo_detail(request, memo_id: int):
         memo = services.get_visible_memo(request.user, memo_id)
     except DomainError as exc:
         return _error_page(request, exc)
-    readers.mark_read(request.user, memo)
-    return render(request, "office/memo_detail.html", _memo_context(memo) | _reader_context(request.user, memo))
+    reading = _reader_context(request.user, memo)
+    if reading["my_reading"] is not None and reading["my_reading"].read_at is None:
+        readers.mark_read(request.user, memo)  # a told reader's first visit (no write for anyone else)
+    return render(request, "office/memo_detail.html", _memo_context(memo) | reading)
 
 
 def _reader_context(user, memo) -> dict:
@@ -388,6 +390,9 @@ class TaskView(View):
                 return render(request, "office/task.html", {"moved": moved}, status=status)
             return _error_page(request, exc)
         self.memo = task_selectors.memo_of(self.task)
+        # the owner is the user (get_task checked it) and came with its official joined: the page's
+        # other readers of ``request.user.official`` (menu counts, phrases) use it, not a query again
+        request.user._state.fields_cache["official"] = self.task.owner.official
         if request.method == "GET" and self.task.status != STATUS.ASSIGNED:
             # an old email link, or the back button after deciding: show the memo as it stands
             messages.info(request, _("งานนี้ดำเนินการแล้ว"))

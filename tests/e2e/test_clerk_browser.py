@@ -97,12 +97,14 @@ def test_clerk_exports_the_register_and_finds_memos(memos, web, playwright_api, 
             page.locator("input[name=password]").fill(PASSWORD)
             page.get_by_role("button", name="เข้าสู่ระบบ").click()
             page.wait_for_url(web.base_url + "/clerk/")
+            # Turbo changes the address before it has drawn the page: wait for the row, then look
+            page.get_by_role("link", name=SUBJECT).wait_for(state="visible")
             _shoot(page, "progress", size)
             assert page.get_by_role("link", name=SUBJECT).is_visible()
 
             page.goto("/clerk/register/")
             page.wait_for_url(f"{web.base_url}/clerk/register/{year_be}/")
-            assert page.get_by_text("กบ ๕๒๔๐๑/๒").first.is_visible()
+            page.get_by_text("กบ ๕๒๔๐๑/๒").first.wait_for(state="visible")
             _shoot(page, "register", size)
             with page.expect_download() as info:
                 page.locator("#export-xlsx").click()
@@ -116,14 +118,15 @@ def test_clerk_exports_the_register_and_finds_memos(memos, web, playwright_api, 
                 page.locator("#memo-search input[name=_search]").fill(query)
                 page.locator("#memo-search button[type=submit]").click()
                 page.wait_for_url("**_search=*")
+                page.locator("table a, .clerk-table a, td a").first.wait_for(state="attached")
                 found[f"{size}:{query}"] = page.locator("table a, .clerk-table a, td a").all_inner_texts()
                 if query == "ราคากลาง":
                     _shoot(page, "search", size)
             page.goto("/memos/?_search=" + "ไม่มีคำนี้")
-            assert page.get_by_text("ไม่พบบันทึกข้อความที่ตรงกับคำค้น").is_visible()
+            page.get_by_text("ไม่พบบันทึกข้อความที่ตรงกับคำค้น").wait_for(state="visible")
 
             page.goto("/me/")
-            assert page.get_by_text("แจ้งไม่อยู่ปฏิบัติราชการ").is_visible()
+            page.get_by_text("แจ้งไม่อยู่ปฏิบัติราชการ").wait_for(state="visible")
             _shoot(page, "me", size)
             context.close()
         browser.close()

@@ -38,21 +38,31 @@ def _current(qs, day: dt.date):
     return qs.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day).order_by("-start", "-id")
 
 
+def assignees_for(positions: list[Position], day: dt.date) -> dict[int, Assignee]:
+    """``assignee_for`` several posts at once (a consultation's): two queries for any number, and
+    one more per acting official for their own post. A post nobody acts for is left out."""
+    found: dict[int, Assignee] = {}
+    by_pk = {p.pk: p for p in positions}
+    actings = _current(ActingAssignment.objects.filter(position__in=list(by_pk)), day).select_related("official__user")
+    for acting in actings:  # newest first: the first one per post wins
+        if acting.position_id not in found:
+            post = by_pk[acting.position_id]
+            found[post.pk] = Assignee(acting.official, post, acting.kind, acting.official.position_on(day))
+    rest = [pk for pk in by_pk if pk not in found]
+    if rest:
+        for holding in _current(Holding.objects.filter(position__in=rest), day).select_related("official__user"):
+            if holding.position_id not in found:
+                post = by_pk[holding.position_id]
+                found[post.pk] = Assignee(holding.official, post, "", post)
+    return found
+
+
 def assignee_for(position: Position, day: dt.date) -> Assignee:
     """An acting assignment covers a vacant post or a holder who is away, so it is asked first."""
-    acting = (
-        _current(ActingAssignment.objects.filter(position=position), day)
-        .select_related("official__user")
-        .first()
-    )
-    if acting is not None:
-        return Assignee(acting.official, position, acting.kind, acting.official.position_on(day))
-    holding = (
-        _current(Holding.objects.filter(position=position), day).select_related("official__user").first()
-    )
-    if holding is not None:
-        return Assignee(holding.official, position, "", position)
-    raise InvalidInput(f"ไม่มีผู้ดำรงตำแหน่งหรือผู้รักษาราชการแทน “{position.title}” ในวันที่ {day.isoformat()}")
+    assignee = assignees_for([position], day).get(position.pk)
+    if assignee is None:
+        raise InvalidInput(f"ไม่มีผู้ดำรงตำแหน่งหรือผู้รักษาราชการแทน “{position.title}” ในวันที่ {day.isoformat()}")
+    return assignee
 
 
 def standing_of(official: Official, position: Position, day: dt.date, given_kind: str = "") -> Assignee:

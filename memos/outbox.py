@@ -9,7 +9,7 @@ import logging
 
 from celery import current_app
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
@@ -19,16 +19,41 @@ State = OutboxMessage.State
 
 
 def enqueue(key: str, task: str, payload: dict | None = None, memo=None) -> OutboxMessage:
-    """Owe a piece of work, once: a second call with the same key returns the first row."""
-    try:
-        # the key is nearly always new: insert first (no SELECT before it), in a savepoint so a
-        # duplicate leaves the caller's transaction usable
-        with transaction.atomic():
-            msg = OutboxMessage.objects.create(key=key, task=task, payload=payload or {}, memo=memo)
-    except IntegrityError:
+    """Owe a piece of work, once: a second call with the same key returns the first row.
+
+    The key is nearly always new: one ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING id``
+    (PostgreSQL and SQLite alike), no SELECT before it and no savepoint around it; a decision
+    owes its email in the same transaction as everything else it writes."""
+    msg = OutboxMessage(key=key, task=task, payload=payload or {}, memo=memo)
+    connection = transaction.get_connection()
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING "
+        f"RETURNING {connection.ops.quote_name(OutboxMessage._meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(msg, add=True), connection) for f in fields])
+        row = cursor.fetchone()
+    if row is None:
         return OutboxMessage.objects.get(key=key)
-    transaction.on_commit(lambda: dispatch([msg.pk]), robust=True)
+    msg.pk = row[0]
+    msg._state.adding, msg._state.db = False, connection.alias
+    transaction.on_commit(lambda: _send(msg), robust=True)
     return msg
+
+
+def _send(msg: OutboxMessage) -> bool:
+    """Hand one row to the broker and note it; False (logged, left for the sweep) when the
+    broker is down."""
+    try:
+        current_app.send_task(msg.task, args=[msg.pk], retry=False)
+    except Exception as exc:  # kombu raises several types for "broker unreachable"
+        logger.warning("outbox %s: broker unavailable, left for the sweep: %s", msg.pk, exc)
+        return False
+    OutboxMessage.objects.filter(pk=msg.pk).update(dispatched_at=timezone.now())
+    return True
 
 
 def dispatch(ids: list[int]) -> int:
@@ -36,12 +61,8 @@ def dispatch(ids: list[int]) -> int:
     stays pending and the sweep hands it over later. Returns how many were handed over."""
     sent = 0
     for msg in OutboxMessage.objects.filter(pk__in=ids, state=State.PENDING).only("pk", "task"):
-        try:
-            current_app.send_task(msg.task, args=[msg.pk], retry=False)
-        except Exception as exc:  # kombu raises several types for "broker unreachable"
-            logger.warning("outbox %s: broker unavailable, left for the sweep: %s", msg.pk, exc)
+        if not _send(msg):
             break  # the broker is down: the rest would fail the same way
-        OutboxMessage.objects.filter(pk=msg.pk).update(dispatched_at=timezone.now())
         sent += 1
     return sent
 

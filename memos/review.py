@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import history, mail, outbox, revisions, transitions
-from .assignment import Assignee, assignee_for, standing_of
+from .assignment import Assignee, assignee_for, assignees_for, standing_of
 from .errors import InvalidInput
 from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, StepKind
 from .numbering import take_number
@@ -116,6 +116,15 @@ def _assignee(memo: Memo, position: Position, day: dt.date) -> Assignee:
     return known[position.pk, day]
 
 
+def _know_assignees(memo: Memo, steps: list[MemoStep], day: dt.date) -> None:
+    """Ask for every post of a step at once (a consultation of five posts: two queries, not ten)."""
+    known = memo.__dict__.setdefault("_assignees", {})
+    posts = [s.position for s in steps if (s.position_id, day) not in known]
+    if len(posts) > 1:
+        for pk, assignee in assignees_for(posts, day).items():
+            known[pk, day] = assignee
+
+
 def _is_drafters(memo: Memo, step: MemoStep, day: dt.date) -> bool:
     """Whether the drafter is the one who acts for the step's post (holds it or acts for it)."""
     try:
@@ -134,6 +143,7 @@ def _next_reviewing(
     for group in groups:
         if group[0].order <= after:
             continue
+        _know_assignees(memo, group, day)
         others = [s for s in group if not _is_drafters(memo, s, day)]
         skipped += [s for s in group if s not in others]
         if others:
@@ -155,6 +165,7 @@ def open_slots(memo: Memo) -> list[MemoStep]:
         return cached
     steps = list(memo.steps.select_related("position").filter(order=memo.current_step))
     today = timezone.localdate()
+    _know_assignees(memo, steps, today)
     others = [s for s in steps if not _is_drafters(memo, s, today)]
     memo._open_slots = others or steps
     return memo._open_slots

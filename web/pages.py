@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +19,18 @@ from django.views import View
 from viewflow.views import ListModelView
 from viewflow.workflow.status import STATUS
 
-from memos import deadlines, drafting, phrases, readers, revisions, selectors, text, tracking, uploads
+from memos import (
+    deadlines,
+    drafting,
+    listing,
+    phrases,
+    readers,
+    revisions,
+    selectors,
+    text,
+    tracking,
+    uploads,
+)
 from memos import search as memo_search
 from memos.errors import DomainError, NotAllowed, NotFound
 from memos.models import Memo, MemoState
@@ -27,6 +39,7 @@ from workflow import selectors as task_selectors
 
 from .clerk import MemoSearchForm
 from .forms import DecisionForm, MemoForm
+from .paging import PageWithoutCount
 from .pdf import pdf_response
 from .templatetags.office import counts_for
 from .templatetags.thai import memo_number, thai_datetime, thai_digits
@@ -59,6 +72,11 @@ def _memo_context(memo, seen_by_step: int | None = None) -> dict:
     }
 
 
+def _list_columns(qs: QuerySet[Memo]) -> QuerySet[Memo]:
+    """What a row of the memo list prints: the header, not the body."""
+    return deadlines.with_overdue(qs.select_related("agency", "drafter").defer("sections", "announcement", "search_text"))
+
+
 class _OwnListView(ListModelView):
     """A viewflow list whose queryset is already cut down to what the user may see, so the
     model-permission check viewflow does for its admin-like lists does not apply. viewflow pages
@@ -80,7 +98,7 @@ class InboxView(View):
             return redirect_to_login(request.get_full_path())
         official = getattr(request.user, "official", None)
         counts = counts_for(request)
-        paginator = Paginator(services.open_tasks(request.user), self.tasks_per_page)
+        paginator = Paginator(task_selectors.OpenTaskRows(request.user), self.tasks_per_page)
         paginator.__dict__["count"] = counts.tasks  # counted once for the menu and the page
         tasks = paginator.get_page(request.GET.get("page"))
         ctx = {"counts": counts, "tasks": tasks, "official": official}
@@ -108,12 +126,23 @@ class MemoListView(_OwnListView):
     search_fields = ()
     template_name = "office/memo_list.html"
 
-    @property
+    @cached_property
     def queryset(self):
-        # viewflow's mixins add the column ordering (?_orderby=) to this
-        qs = services.visible_memos(self.request.user).select_related("agency", "drafter")
-        qs = memo_search.search(qs, self.criteria)
-        return deadlines.with_overdue(qs.defer("sections", "announcement", "search_text").order_by("-id"))
+        # viewflow's mixins add the column ordering (?_orderby=) to this; it reads it six times
+        qs = services.visible_memos(self.request.user)
+        return _list_columns(memo_search.search(qs, self.criteria)).order_by("-id")
+
+    def paginate_queryset(self, queryset, page_size):
+        """Newest first, a page at a time, no count (``memos.listing``); a column ordering
+        (``?_orderby=``) pages viewflow's ordered queryset, still without a count."""
+        rows = queryset if self.ordering_kwarg in self.request.GET else listing.VisibleMemos(
+            self.request.user, self.criteria, _list_columns)
+        paginator = PageWithoutCount(rows, page_size)
+        try:
+            page = paginator.page(self.request.GET.get(self.page_kwarg) or 1)
+        except InvalidPage:
+            raise Http404(_("ไม่มีหน้านี้")) from None
+        return paginator, page, page.object_list, page.has_other_pages()
 
     @cached_property
     def search_form(self) -> MemoSearchForm:

@@ -10,24 +10,49 @@ by ``memos.review`` through ``memos.transitions``) choose where the flow goes ne
                     ├─▶ approved | returned | rejected (ends)
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.join import JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.view import ViewActivation
 
 from memos import deadlines, review
 from memos.models import Memo, MemoState
 
 from .models import MemoProcess
 
+_held: ContextVar[Memo | None] = ContextVar("held_memo", default=None)
+
+
+@contextmanager
+def holding(memo: Memo):
+    """While the flow moves on from a decision: ``memo`` (locked and just changed by the
+    caller) is the memo of every activation of its process, a join's and a switch's included,
+    which load their own process row."""
+    token = _held.set(memo)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
 
 def _memo(activation) -> Memo:
     """The round's memo. ``services.submit`` and ``services.decide`` put the memo they hold
-    locked (and have just changed) on the process, so the conditions below read that instance
-    rather than fetching it again; anywhere else it is loaded on first use."""
-    return activation.process.memo
+    locked (and have just changed) on the process, or hold it (``holding``), so the conditions
+    below read that instance rather than fetching it again; anywhere else it is loaded on first
+    use."""
+    process = activation.process
+    held = _held.get()
+    if held is not None and held.pk == process.memo_id:
+        process.memo = held
+    return process.memo
 
 
 def task_page(request, task_pk: int, **kwargs):
@@ -36,10 +61,60 @@ def task_page(request, task_pk: int, **kwargs):
     return redirect("task", task_id=task_pk)
 
 
+def _through_switch(activation, original):
+    """Where the ``route`` switch after this node would send the flow, without the switch's own
+    task row: a Switch costs five statements per decision (its task, the link to it, a savepoint
+    and its release, its closing update) of the twenty a decision may take (issue 12). The chart
+    and the graph keep the switch (``.Next(this.route)``); the start still passes through it."""
+    switch = activation.flow_task._next
+    if not isinstance(switch, flow.Switch):
+        yield from original()
+        return
+    for node, condition in switch._branches:
+        if condition is None or condition(activation):
+            yield node._create(activation, activation.task.token)
+            return
+    raise FlowRuntimeError(f"No next task available for {switch.name}")
+
+
+class ReviewActivation(ViewActivation):
+    @Activation.status.super()
+    def create_next(self):
+        yield from _through_switch(self, super().create_next.original)
+
+
+class RouteJoinActivation(JoinActivation):
+    """viewflow asks a join whether it is done three times per arrival (the transition's
+    condition, its check, ``complete``), each time reading the incoming tasks again. Under the
+    flow's lock nothing changes between them: the answer is kept for this activation."""
+
+    def _join_token_prefixes(self):
+        if "_prefixes" not in self.__dict__:
+            self._prefixes = super()._join_token_prefixes()
+        return self._prefixes
+
+    def is_done(self):
+        if "_done" not in self.__dict__:
+            self._done = super().is_done()
+        return self._done
+
+    @Activation.status.super()
+    def create_next(self):
+        yield from _through_switch(self, super().create_next.original)
+
+
+class RouteJoin(flow.Join):
+    """The consultation's join: the last comment goes on as a review decision does."""
+
+    activation_class = RouteJoinActivation
+
+
 class ReviewNode(flow.View):
     """A review step. Its owner is whoever acts for the step's post (``reassignment`` keeps it so);
     viewflow's hand assignment would let a task be left with nobody, or with someone off the
     route, so it is refused to everyone, superusers included, and its buttons are hidden."""
+
+    activation_class = ReviewActivation
 
     def can_assign(self, user, task) -> bool:
         return False
@@ -119,7 +194,7 @@ class MemoFlow(flow.Flow):
         .Next(this.consult_join)
     )
 
-    consult_join = flow.Join().Annotation(title=_("ครบทุกความเห็น")).Next(this.route)
+    consult_join = RouteJoin().Annotation(title=_("ครบทุกความเห็น")).Next(this.route)
 
     approved = flow.End().Annotation(title=_("อนุมัติ"))
     returned = flow.End().Annotation(title=_("ส่งคืนแก้ไข"))

@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from memos.models import Memo, MemoStep
+from memos.selectors import MemoHeader, header_values
 
 from . import services
 
@@ -18,9 +19,26 @@ def task_count(user) -> int:
     return services.open_tasks(user).order_by().count()
 
 
-def waiting_tasks(user, limit: int = 10) -> list[Task]:
-    """The oldest open tasks first (the ones to do first); ``task.data`` has the capacity."""
-    return list(services.open_tasks(user)[:limit])
+@dataclass(frozen=True)
+class TaskRow:
+    """An open task as a list shows it: what it is for (``data``: capacity, acting, due), since
+    when, and its memo's header."""
+
+    pk: int
+    created: dt.datetime
+    data: dict
+    memo: MemoHeader
+
+
+class OpenTaskRows:
+    """The user's open tasks, oldest first, as ``TaskRow``s read with ``values()`` (no model
+    instances), sliceable for a paginator: ``rows[start:stop]`` is one query."""
+
+    def __init__(self, user):
+        self.qs = services.open_tasks(user).values("id", "created", "data", **header_values(services.TASK_MEMO))
+
+    def __getitem__(self, cut: slice) -> list[TaskRow]:
+        return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in self.qs[cut]]
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,9 @@ def submit(user, memo_id: int) -> Memo:
     return memo
 
 
+TASK_MEMO = "process__memoprocess__memo__"  # a task's memo, in lookups
+
+
 def open_tasks(user) -> QuerySet[Task]:
     """The user's open review tasks, acting ones included (they are assigned to the acting official)."""
     return (
@@ -136,17 +139,18 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
         # after the process lock (the order reassignment takes them in): the task as it is now (a
         # decision or a move may have committed while we waited) with its process, then its memo
         # row-locked, with what the reply and the emails print
-        task = Task.objects.select_related("process__memoprocess").get(pk=task.pk)
+        task = (
+            Task.objects.select_related(
+                "process__memoprocess__memo__agency", "process__memoprocess__memo__drafter"
+            ).select_for_update(of=("process__memoprocess__memo",))
+            .get(pk=task.pk, process__memoprocess__memo__isnull=False)  # inner joins: FOR UPDATE needs them
+        )
         if task.status != STATUS.ASSIGNED:
             raise Conflict("งานนี้มีผู้ตัดสินใจไปแล้ว")
         if task.owner_id != user.pk:
             _raise_if_moved(user, task_id)  # moved to whoever now acts for the post while we waited
             raise NotAllowed("งานนี้ไม่ได้มอบหมายให้ท่าน")
-        memo = (
-            Memo.objects.select_for_update(of=("self",)).select_related("agency", "drafter")
-            .get(pk=task.process.memoprocess.memo_id)
-        )
-        task.process.memoprocess.memo = memo
+        memo = task.process.memoprocess.memo
         memo._row_locked = True
         activation = task.flow_task.activation_class(task)
         activation.process.memo = memo  # the flow's conditions read the locked, updated memo (flows._memo)
@@ -162,7 +166,10 @@ def decide(user, task_id, decision: str, comment: str) -> Decision:
             memo, task.pk, official, decision, comment, user, data.get("acting_kind"),
             position_id=data.get("position_id"), last_of_step=last_of_step,
         )
-        activation.execute()
+        from .flows import holding
+
+        with holding(memo):  # the join's and the next step's activations read this memo
+            activation.execute()
         if memo.state == MemoState.IN_REVIEW and memo.current_step != step_before:
             # the next step's new tasks (none while a consultation waits), as the flow assigned them
             notify_assignee(task.process_id, memo.__dict__.get("_assigned"), memo)

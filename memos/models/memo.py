@@ -134,7 +134,11 @@ class Memo(models.Model):
                 fields=["agency", "register_year", "number"], name="memo_register_number_unique"
             ),
         ]
-        indexes = [models.Index(fields=["drafter", "-id"])]
+        indexes = [
+            models.Index(fields=["drafter", "-id"]),  # the memo list's own memos, newest first
+            # the home page's lists (drafts, returned, in review) and their counts
+            models.Index(fields=["drafter", "state", "-id"], name="memo_drafter_state_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.subject

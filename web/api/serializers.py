@@ -23,6 +23,7 @@ from memos.models import (
     Secrecy,
     Urgency,
 )
+from memos.selectors import MemoHeader
 
 
 def decision_data(d: Decision) -> dict:
@@ -161,21 +162,22 @@ def route_data(memo: Memo, steps: list, decisions: list) -> list[dict]:
     return result
 
 
-def memo_summary(memo: Memo, overdue: bool | None = None) -> dict:
-    """``overdue``: an open step past its deadline; from the ``overdue`` annotation
-    (``deadlines.with_overdue``) unless given."""
+def memo_summary(memo: Memo | MemoHeader, overdue: bool | None = None) -> dict:
+    """A list row of the API. ``overdue``: an open step past its deadline; from the ``overdue``
+    annotation (``deadlines.with_overdue``) unless given."""
     if overdue is None:
         overdue = bool(getattr(memo, "overdue", False))
+    header = memo if isinstance(memo, MemoHeader) else MemoHeader.of(memo)
     return {
-        "id": memo.pk,
-        "state": memo.state,
-        "number": memo.number_display or None,
-        "date": memo.date.isoformat() if memo.date else None,
-        "subject": memo.subject,
-        "current_step": memo.current_step,
-        "drafter": memo.drafter.full_name,
-        "urgency": memo.urgency,
-        "secrecy": memo.secrecy,
+        "id": header.id,
+        "state": header.state,
+        "number": header.number_display or None,
+        "date": header.date.isoformat() if header.date else None,
+        "subject": header.subject,
+        "current_step": header.current_step,
+        "drafter": header.drafter_name,
+        "urgency": header.urgency,
+        "secrecy": header.secrecy,
         "overdue": overdue,
     }
 

@@ -20,11 +20,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenAuthentication, purge_expired
-from memos import deadlines, drafting, phrases, readers, search, text, uploads
+from memos import deadlines, drafting, listing, phrases, readers, search, text, uploads
 from memos.document import memo_document
 from memos.documents.schema import MemoDocument
 from memos.errors import InvalidInput, NotFound
 from memos.models import DecisionRecord, IssuedDocument, Memo, MemoReader, MemoStep
+from memos.selectors import MemoHeader, header_values
 from web.pdf import pdf_response
 from workflow import services
 
@@ -181,15 +182,16 @@ class MemoListView(APIView):
     @extend_schema(operation_id="memos_list", parameters=[MemoListParams], responses={200: MemoListSerializer, **ERRORS})
     def get(self, request):
         params = query(MemoListParams, request)
-        qs = services.visible_memos(request.user).select_related("drafter", "agency").order_by("-id")
-        # a page, no count: an official who has seen 100,000 memos does not wait for them to be counted
-        qs = deadlines.with_overdue(qs.defer("sections", "announcement", "search_text"))
-        qs = search.search(qs, search.Criteria(
+        criteria = search.Criteria(
             q=text.clean_line(params.get("q", "")), date_from=params.get("date_from"), date_to=params.get("date_to"),
             drafter=params.get("drafter"), unit=params.get("unit"), state=params.get("state", ""),
-        ))
+        )
+        # a page, no count: an official who has seen 100,000 memos does not wait for them to be counted
+        memos = listing.VisibleMemos(
+            request.user, criteria, lambda qs: deadlines.with_overdue(qs).values("overdue", **header_values()))
         offset, limit = params["offset"], params["limit"]
-        return Response({"results": [memo_summary(m) for m in qs[offset : offset + limit]]})
+        rows = memos[offset : offset + limit]
+        return Response({"results": [memo_summary(MemoHeader.from_row(r), r["overdue"]) for r in rows]})
 
     @extend_schema(request=drafting.MemoInput, responses={201: MemoSerializer, **ERRORS})
     def post(self, request):
@@ -339,10 +341,11 @@ class TaskListView(APIView):
     def get(self, request):
         paginator = TaskPagination(query(PageParams, request))
         now = deadlines.clock()
-        tasks = paginator.paginate_queryset(services.open_tasks(request.user), request, view=self)
+        rows = services.open_tasks(request.user).values("id", "created", "data", **header_values(services.TASK_MEMO))
+        tasks = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(
-            [{"id": t.pk, "created": t.created.isoformat(), "due": (t.data or {}).get("due"),
-              "memo": memo_summary(services.task_memo(t), deadlines.is_late(t.data, now))} for t in tasks]
+            [{"id": t["id"], "created": t["created"].isoformat(), "due": (t["data"] or {}).get("due"),
+              "memo": memo_summary(MemoHeader.from_row(t), deadlines.is_late(t["data"], now))} for t in tasks]
         )
 
 

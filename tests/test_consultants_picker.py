@@ -196,3 +196,63 @@ def test_the_api_is_unchanged_and_keeps_the_order_it_is_given(api):
     g = create_memo(api, consultants=[pk(HEAD_CLERK)])
     r = api("rewadee").post(f"/api/memos/{g['id']}/submit/")
     assert r.status_code == 400 and NOT_OPEN in r.json()["message"]
+
+
+def test_the_page_follows_the_memo_type_in_chromium(demo, live_server):
+    """The page's script (static/js/consultants.js) in Chromium, on a phone: the list appears with
+    จัดซื้อจัดจ้าง, its route's own posts ticked and fixed; back to ทั่วไป it hides and sends nothing;
+    a tick made under จัดซื้อจัดจ้าง is saved. The data is read after the browser closes (Django
+    refuses ORM calls beside Playwright's event loop)."""
+    from .e2e.test_browser import CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    head_clerk, works_id = pk(HEAD_CLERK), pk(WORKS)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", "rewadee")
+        page.fill("input[name=password]", "klongphon-demo")
+        page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+        def choose(code: str) -> None:
+            page.locator("vf-field-select[name=memo_type] .mdc-select__anchor").click()
+            page.locator(f"vf-field-select[name=memo_type] li[data-value={code}]").click()
+            page.wait_for_selector("vf-field-select[name=memo_type] .mdc-menu-surface--open", state="detached")
+            page.wait_for_timeout(300)  # the menu's closing animation swallows a click meanwhile
+
+        page.goto(live_server.url + "/memos/new/")
+        page.wait_for_selector("vf-field-select[name=memo_type] .mdc-select__anchor")
+        picker_ = page.locator("fieldset#id_consultants")
+        assert picker_.is_hidden()
+        for name, value in FIELDS.items():
+            page.locator(f"input[name={name}], textarea[name={name}]").fill(value)
+        choose("procurement")
+        picker_.wait_for(state="visible")
+        works = page.locator(f"#id_consultants_{works_id}")
+        assert works.is_checked() and works.is_disabled()
+        page.locator(f"#id_consultants_{head_clerk}").check()
+        choose("general")
+        picker_.wait_for(state="hidden")
+        assert page.evaluate("document.querySelector('#id_consultants').disabled")
+        page.get_by_role("button", name="บันทึก", exact=True).click()
+        page.wait_for_url(re.compile(r".*/memos/\d+/$"))
+        general_url = page.url
+        page.goto(live_server.url + "/memos/new/")
+        page.wait_for_selector("vf-field-select[name=memo_type] .mdc-select__anchor")
+        for name, value in FIELDS.items():
+            page.locator(f"input[name={name}], textarea[name={name}]").fill(value)
+        choose("procurement")
+        page.locator(f"#id_consultants_{head_clerk}").check()
+        page.get_by_role("button", name="บันทึก", exact=True).click()
+        page.wait_for_url(re.compile(r".*/memos/\d+/$"))
+        procurement_url = page.url
+        browser.close()
+    general = Memo.objects.get(pk=int(general_url.rstrip("/").rsplit("/", 1)[1]))
+    assert general.memo_type_id == "general" and not general.consultants.exists()
+    procurement = Memo.objects.get(pk=int(procurement_url.rstrip("/").rsplit("/", 1)[1]))
+    assert procurement.memo_type_id == "procurement"
+    assert list(procurement.consultants.values_list("pk", flat=True)) == [head_clerk]

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from . import history, text, transitions, uploads
+from . import history, review, text, transitions, uploads
 from .documents.schema import MAX_PARAGRAPHS, MAX_SECTIONS, Para, Section
 from .errors import Conflict, InvalidInput, NotAllowed, NotFound
 from .models import (
+    ActingAssignment,
     Announcement,
     Attachment,
     HistoryEntry,
+    Holding,
     Memo,
     MemoReader,
     MemoState,
@@ -24,6 +28,7 @@ from .models import (
     Official,
     Position,
     Secrecy,
+    StepKind,
     Unit,
     Urgency,
 )
@@ -231,10 +236,118 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
         memo._consultants = ids  # set after the memo is saved (a many-to-many needs its id)
 
 
+def consultant_ids(memo: Memo) -> list[int]:
+    """The positions the drafter added to the consultation, in the order she gave them (the link
+    rows are written in that order by ``_save``): the order of their slots at submit, so of the
+    tracker's participants and of the comments in the signed memo, after the route's own posts."""
+    if memo.pk is None:
+        return []
+    links = Memo.consultants.through.objects.filter(memo_id=memo.pk).order_by("pk")
+    return list(links.values_list("position_id", flat=True))
+
+
 def _save(memo: Memo) -> None:
     memo.save()
-    if getattr(memo, "_consultants", None) is not None:
-        memo.consultants.set(memo._consultants)
+    ids = getattr(memo, "_consultants", None)
+    if ids is not None and ids != consultant_ids(memo):
+        # rewritten whole, not ``set()`` (which adds the new ones in no order): the rows' ids keep
+        # the order given
+        through = Memo.consultants.through
+        through.objects.filter(memo_id=memo.pk).delete()
+        through.objects.bulk_create([through(memo_id=memo.pk, position_id=pk) for pk in ids])
+
+
+@dataclass(frozen=True)
+class Consultable:
+    """A post the drafter may ask for comment, with who acts for it today."""
+
+    position: Position
+    holder: str  # "นางกนกวรรณ ทองคำ", "นายวรวิทย์ หัวแหลม รักษาราชการแทน"; "" when nobody does
+
+    @property
+    def pk(self) -> int:
+        return self.position.pk
+
+
+@dataclass(frozen=True)
+class ConsultationChoices:
+    """What the drafting form offers for "ขอความเห็นเพิ่มเติม" (``Memo.consultants``).
+
+    The order is deliberate: at submit the consultation's slots are the route step's own posts
+    (``fixed``: ``RouteStep.positions`` has no order of its own, so by id, as ``review._copy_route``
+    takes them), then the drafter's in the order given (``consultant_ids``). The form gives them
+    in the order of ``positions``, the agency's unit tree (a unit's posts by id, then its
+    sub-units', depth first, units by id), which is the order it lists them in; the API gives
+    its own list's order. Slots order the tracker's participants and the signed memo's comments."""
+
+    positions: list[Consultable]  # the agency's posts in unit-tree order, less the drafter's own
+    fixed: dict[str, list[int]] = field(default_factory=dict)  # memo type → the route's consulted posts
+    locked: bool = False  # submitted once: the route, with its consultants, was copied then
+
+    def allows(self, memo_type: str | None) -> bool:
+        """Whether the route of this memo type lets the drafter add consulted posts."""
+        return memo_type in self.fixed
+
+    def in_order(self, ids) -> list[int]:
+        """``ids`` (known posts) in the order of ``positions``, without duplicates."""
+        rank = {c.pk: i for i, c in enumerate(self.positions)}
+        return sorted(dict.fromkeys(i for i in ids if i in rank), key=rank.__getitem__)
+
+
+def _tree_order(agency_id: int) -> list[Position]:
+    """The agency's positions in the order of its unit tree (see ``ConsultationChoices``)."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in Unit.objects.filter(agency_id=agency_id).order_by("pk").values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(unit_id)
+    rank: dict[int, int] = {}
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit_id = stack.pop()
+        if unit_id in rank:
+            continue
+        rank[unit_id] = len(rank)
+        stack += reversed(children.get(unit_id, []))
+    positions = Position.objects.filter(agency_id=agency_id).select_related("unit")
+    return sorted(positions, key=lambda p: (rank.get(p.unit_id, len(rank)), p.pk))
+
+
+def _holders(agency_id: int, day) -> dict[int, str]:
+    """Who acts for each post of the agency on ``day``, named as ``assignment.assignee_for`` picks
+    them (an acting assignment first, the latest start winning), in two queries."""
+    current = Q(end__isnull=True) | Q(end__gte=day)
+    names: dict[int, str] = {}
+    holdings = (Holding.objects.filter(current, position__agency_id=agency_id, start__lte=day)
+                .select_related("official").order_by("position_id", "start", "id"))
+    for h in holdings:  # the last one of each post wins
+        names[h.position_id] = h.official.full_name
+    acting = (ActingAssignment.objects.filter(current, position__agency_id=agency_id, start__lte=day)
+              .select_related("official").order_by("position_id", "start", "id"))
+    for a in acting:
+        names[a.position_id] = f"{a.official.full_name} {a.kind}"
+    return names
+
+
+def consultation_choices(drafter_position: Position, memo: Memo | None = None,
+                         day=None) -> ConsultationChoices | None:
+    """The posts a drafter in ``drafter_position`` may add to a memo's consultation, and for each
+    memo type whose route lets her (the first consultation step with ``drafter_may_add``, as at
+    submit) the posts it consults anyway. None when no memo type's route lets her: no picker."""
+    day = day or timezone.localdate()
+    fixed: dict[str, list[int]] = {}
+    for code in MemoType.objects.order_by("pk").values_list("code", flat=True):
+        try:
+            route = review.route_for(Memo(drafter_position=drafter_position, memo_type_id=code))
+        except InvalidInput:
+            continue
+        step = next((s for s in route.steps.all() if s.kind == StepKind.CONSULT and s.drafter_may_add), None)
+        if step is not None:
+            fixed[code] = [p.pk for p in sorted(step.positions.all(), key=lambda p: p.pk)]
+    if not fixed:
+        return None
+    holders = _holders(drafter_position.agency_id, day)
+    positions = [Consultable(p, holders.get(p.pk, "")) for p in _tree_order(drafter_position.agency_id)
+                 if p.pk != drafter_position.pk]
+    return ConsultationChoices(positions, fixed, locked=memo is not None and memo.round > 0)
 
 
 def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:
@@ -317,7 +430,7 @@ def update_memo(user, memo_id: int, data: Any) -> Memo:
         "phone": memo.phone,
         "announcement": memo.announcement,
         "memo_type": memo.memo_type_id,
-        "consultants": list(memo.consultants.values_list("pk", flat=True)),
+        "consultants": consultant_ids(memo),
         "urgency": memo.urgency,
         "secrecy": memo.secrecy,
         **data,

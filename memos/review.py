@@ -35,8 +35,12 @@ def route_for(memo: Memo) -> Route:
 
 def _copy_route(memo: Memo, route: Route) -> None:
     """The route's steps as the memo's own rows (one per position), with the drafter's extra
-    consultants in the first consultation step that allows them."""
-    extra = list(memo.consultants.values_list("pk", flat=True))
+    consultants in the first consultation step that allows them. A consultation's slots, which
+    order its participants in the tracker and its comments in the signed memo, are the step's own
+    posts by id (``RouteStep.positions`` keeps no order), then the drafter's in the order she gave
+    them (``drafting.consultant_ids``: the browser's form gives the agency's unit-tree order)."""
+    through = Memo.consultants.through
+    extra = list(through.objects.filter(memo_id=memo.pk).order_by("pk").values_list("position_id", flat=True))
     rows, took_extra = [], False
     for step in route.steps.all():
         if step.kind == StepKind.SINGLE:

@@ -3,9 +3,15 @@ a numbered sub-item, any other line is a paragraph. Nothing typed is ever interp
 
 from __future__ import annotations
 
-from django import forms
-from django.utils.translation import gettext_lazy as _
+import json
+from xml.etree import ElementTree
 
+from django import forms
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from viewflow.forms.renderers import FormLayout
+
+from memos import drafting
 from memos.documents.schema import MAX_COMMENT
 from memos.drafting import max_length
 from memos.models import Announcement, Memo, MemoType, Position, Secrecy, Urgency
@@ -77,6 +83,25 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class ConsultantsPicker(forms.CheckboxSelectMultiple):
+    """"ขอความเห็นเพิ่มเติม": a checkbox per post of the agency (title and who holds it), drawn by
+    office/_consultants.html in place of viewflow's own checkbox list (``MemoFormLayout``): the
+    route's own posts shown ticked and fixed, the list hidden (and its boxes not sent) while the
+    chosen memo type's route does not take additions. static/js/consultants.js follows the memo
+    type select in the page; the form checks it all again (``MemoForm.clean``)."""
+
+
+class MemoFormLayout(FormLayout):
+    """viewflow's default form layout (every visible field, one per row), with the consultants'
+    picker rendered from our template."""
+
+    def append_field(self, root, bound_field, renderer_class=None, layout_node=None):
+        if not isinstance(bound_field.field.widget, ConsultantsPicker):
+            return super().append_field(root, bound_field, renderer_class, layout_node)
+        html = render_to_string("office/_consultants.html", bound_field.form.picker_context())
+        root.append(ElementTree.fromstring(html))  # the template is well-formed XML (checked="checked")
+
+
 class MemoForm(forms.Form):
     # lengths from the columns (the API's input model uses the same)
     subject = LineField(label=_("เรื่อง"), max_length=max_length(Memo, "subject"))
@@ -121,13 +146,71 @@ class MemoForm(forms.Form):
         help_text=_("ไฟล์นี้จะเผยแพร่ต่อสาธารณะพร้อมประกาศ ถ้าไม่เลือก เฉพาะผู้เกี่ยวข้องกับบันทึกเท่านั้นที่เห็นไฟล์"),
     )
 
-    def __init__(self, *args, **kwargs):
+    layout = MemoFormLayout()
+
+    def __init__(self, *args, consultation: drafting.ConsultationChoices | None = None, **kwargs):
+        """``consultation``: what the drafter may add to the consultation (``drafting.consultation_choices``);
+        None (no memo type's route takes additions, or no drafter known): no picker, and the memo's
+        consultants are left as they are."""
         super().__init__(*args, **kwargs)
         self.fields["memo_type"].choices = list(MemoType.objects.values_list("code", "name"))
         self.fields["memo_type"].initial = MemoType.GENERAL
+        self.consultation = consultation
+        if consultation is not None:
+            self.fields["consultants"] = forms.TypedMultipleChoiceField(
+                label=_("ขอความเห็นเพิ่มเติม"), coerce=int, required=False, widget=ConsultantsPicker,
+                choices=[(c.pk, c.position.title) for c in consultation.positions],
+                disabled=consultation.locked,
+                help_text=_("เลือกตำแหน่งที่จะขอความเห็นร่วมเพิ่มจากที่เส้นทางเสนอกำหนด "
+                            "ผู้ให้ความเห็นเรียงตามรายการนี้"),
+                error_messages={"invalid_choice": _("ตำแหน่งที่เลือกไม่อยู่ในหน่วยงานนี้ โปรดเลือกจากรายการ")},
+            )
+            if consultation.locked:  # only what the list can show (a disabled field is validated too)
+                known = consultation.in_order(self.initial.get("consultants") or [])
+                self.initial["consultants"] = known
+            order = list(self.fields)
+            order.remove("consultants")
+            order.insert(order.index("memo_type") + 1, "consultants")
+            self.order_fields(order)
+
+    def _chosen_type(self) -> str:
+        value = self["memo_type"].value()
+        return value if value in dict(self.fields["memo_type"].choices) else MemoType.GENERAL
+
+    def picker_context(self) -> dict:
+        """What office/_consultants.html draws: each post (the route's own first, for the chosen
+        memo type), ticked or not, and whether the list shows (the type takes additions, or the
+        field has an error to show)."""
+        c = self.consultation
+        field = self["consultants"]
+        chosen_type = self._chosen_type()
+        fixed = c.fixed.get(chosen_type, [])
+        # as sent (kept across an error); a value that is not a post's id has its error and no box
+        ticked = {str(v) for v in field.value() or []}
+        rank = {pk: i for i, pk in enumerate(fixed)}
+        items = sorted(
+            ({"pk": p.pk, "title": p.position.title, "holder": p.holder, "rank": i,
+              "fixed": p.pk in rank, "checked": p.pk in rank or str(p.pk) in ticked}
+             for i, p in enumerate(c.positions)),
+            key=lambda item: (rank.get(item["pk"], len(rank)), item["rank"]),
+        )
+        return {
+            "field": field, "items": items, "fixed_json": json.dumps(c.fixed), "locked": c.locked,
+            "shown": c.allows(chosen_type) or bool(field.errors) or (c.locked and bool(ticked)),
+        }
 
     def clean(self):
         data = super().clean()
+        ids = data.get("consultants")
+        if self.consultation is not None and not self.consultation.locked and ids and "memo_type" in data:
+            code = data.get("memo_type") or MemoType.GENERAL
+            if not self.consultation.allows(code):
+                name = dict(self.fields["memo_type"].choices).get(code, code)
+                self.add_error("consultants", _("ประเภทบันทึก “%(type)s” ไม่เปิดให้ผู้ร่างเพิ่มผู้ให้ความเห็น "
+                                                "โปรดเอาเครื่องหมายออก หรือเลือกประเภทบันทึกอื่น") % {"type": name})
+            else:  # the route's own are asked anyway; the rest in the list's order
+                data["consultants"] = [i for i in self.consultation.in_order(ids)
+                                       if i not in self.consultation.fixed[code]]
         if {"announcement_subject", "announcement_body"} & set(self.errors):
             return data  # a field's own error says what is wrong; "both or neither" would mislead
         if bool(data.get("announcement_subject", "").strip()) != bool(data.get("announcement_body", "").strip()):
@@ -149,6 +232,7 @@ class MemoForm(forms.Form):
             "urgency": memo.urgency,
             "secrecy": memo.secrecy,
             "readers": [r.position_id for r in memo.readers.all() if r.position_id],
+            "consultants": drafting.consultant_ids(memo),
         }
 
     def to_data(self) -> dict:
@@ -164,6 +248,8 @@ class MemoForm(forms.Form):
             "secrecy": d.get("secrecy") or Secrecy.NORMAL,
             "readers": [{"position": p.pk} for p in d["readers"]],
         }
+        if "consultants" in self.fields and not self.fields["consultants"].disabled:
+            data["consultants"] = d.get("consultants") or []  # nothing ticked (or the list hidden): none
         if d["phone"].strip():
             data["phone"] = d["phone"]
         if d["announcement_subject"].strip():

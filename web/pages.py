@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -233,17 +234,27 @@ def _kept_files(request: HttpRequest, form: MemoForm, too_large: str | None) -> 
     return tokens, errors
 
 
+def _consultation_choices(user, memo: Memo | None):
+    """The consultants' picker for the memo's drafter (a new memo: the user in her post today);
+    None when there is no drafter's post, or no memo type lets her add (no picker)."""
+    official = getattr(user, "official", None)
+    position = memo.drafter_position if memo else (official.position_on(timezone.localdate()) if official else None)
+    return drafting.consultation_choices(position, memo) if position is not None else None
+
+
 def _memo_form(request: HttpRequest, memo: Memo | None = None) -> HttpResponse:
     """Draft (``memo`` None) or edit: the fields and any new attachments, saved together. A file
     chosen with a form that has another error is kept server-side and shown by name; the drafter
     does not choose it again."""
     initial = MemoForm.initial_for(memo) if memo else None
+    consultation = _consultation_choices(request.user, memo)
     tokens: list[str] = []
     if request.method != "POST":
-        form = MemoForm(initial=initial)
+        form = MemoForm(initial=initial, consultation=consultation)
     else:
         too_large = uploads.refused_for_size(request)  # the file (and what followed it) was not read
-        form = MemoForm(request.POST, None if too_large else request.FILES, initial=initial)
+        form = MemoForm(request.POST, None if too_large else request.FILES, initial=initial,
+                        consultation=consultation)
         form.is_valid()
         tokens, file_errors = _kept_files(request, form, too_large)
         for message in file_errors:

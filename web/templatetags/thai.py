@@ -97,7 +97,7 @@ def thai_datetime(value: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     if not _thai():
-        return f"{_english_date(local)}, {date_format(local, 'H:i')}"
+        return date_format(local, "j M Y, H:i")  # "28 Nov 2026, 09:57": fits a list's column
     return f"{_thai_date(local.date())} เวลา {_thai_time(local)}"
 
 

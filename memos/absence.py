@@ -19,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import outbox, text
 from .assignment import Assignee, assignee_for
@@ -41,7 +42,7 @@ class Absence:
 def post_of(official: Official, day: dt.date) -> Position:
     post = official.position_on(day)
     if post is None:
-        raise InvalidInput("ท่านไม่ได้ดำรงตำแหน่งใดในวันที่เริ่ม", field="start")
+        raise InvalidInput(_("ท่านไม่ได้ดำรงตำแหน่งใดในวันที่เริ่ม"), field="start")
     return post
 
 
@@ -49,11 +50,11 @@ def deputy_for(post: Position, absent: Official, day: dt.date) -> Assignee:
     """Who acts for ``post`` while ``absent`` is away: whoever acts for its deputy post that day."""
     if post.deputy_id is None:
         raise InvalidInput(
-            f"ยังไม่ได้กำหนดผู้ปฏิบัติหน้าที่แทนตำแหน่ง {post.title} กรุณาแจ้งผู้ดูแลระบบ", field="start"
+            _("ยังไม่ได้กำหนดผู้ปฏิบัติหน้าที่แทนตำแหน่ง %(post)s กรุณาแจ้งผู้ดูแลระบบ") % {"post": post.title}, field="start"
         )
     who = assignee_for(post.deputy, day)  # InvalidInput (Thai) when the deputy post is empty too
     if who.official.pk == absent.pk:
-        raise InvalidInput("ผู้ปฏิบัติหน้าที่แทนตามคำสั่งคือท่านเอง กรุณาแจ้งผู้ดูแลระบบ", field="start")
+        raise InvalidInput(_("ผู้ปฏิบัติหน้าที่แทนตามคำสั่งคือท่านเอง กรุณาแจ้งผู้ดูแลระบบ"), field="start")
     return who
 
 
@@ -87,13 +88,13 @@ def superior_of(post: Position, day: dt.date) -> Official | None:
 
 def _check_dates(start, end, today: dt.date) -> None:
     if not isinstance(start, dt.date) or not isinstance(end, dt.date):
-        raise InvalidInput("ระบุวันที่เริ่มและวันที่สิ้นสุด", field="start")
+        raise InvalidInput(_("ระบุวันที่เริ่มและวันที่สิ้นสุด"), field="start")
     if start < today:
-        raise InvalidInput("วันที่เริ่มต้องไม่ก่อนวันนี้", field="start")
+        raise InvalidInput(_("วันที่เริ่มต้องไม่ก่อนวันนี้"), field="start")
     if end < start:
-        raise InvalidInput("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่ม", field="end")
+        raise InvalidInput(_("วันที่สิ้นสุดต้องไม่ก่อนวันที่เริ่ม"), field="end")
     if (end - start).days + 1 > MAX_DAYS:
-        raise InvalidInput(f"แจ้งไม่อยู่ได้ครั้งละไม่เกิน {MAX_DAYS} วัน", field="end")
+        raise InvalidInput(_("แจ้งไม่อยู่ได้ครั้งละไม่เกิน %(n)s วัน") % {"n": MAX_DAYS}, field="end")
 
 
 def declare_absence(user, start: dt.date, end: dt.date, note: str = "") -> Absence:
@@ -110,7 +111,7 @@ def declare_absence(user, start: dt.date, end: dt.date, note: str = "") -> Absen
             position=post, order_reference__startswith=SOURCE, start__lte=end, end__gte=start
         ).exists()
         if overlapping:
-            raise InvalidInput("มีการแจ้งไม่อยู่ในช่วงวันที่นี้แล้ว", field="start")
+            raise InvalidInput(_("มีการแจ้งไม่อยู่ในช่วงวันที่นี้แล้ว"), field="start")
         reference = f"{SOURCE} โดย {official.full_name}" + (f" ({note})" if note else "")
         row = ActingAssignment.objects.create(
             official=acting.official, position=post, kind=ActingKind.ACTING, start=start, end=end,

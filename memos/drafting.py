@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -190,7 +191,7 @@ def _validate(data: Any) -> MemoInput:
 def official_of(user) -> Official:
     official = getattr(user, "official", None) if user.is_authenticated else None
     if official is None:
-        raise NotAllowed("บัญชีนี้ไม่ได้ผูกกับเจ้าหน้าที่")
+        raise NotAllowed(_("บัญชีนี้ไม่ได้ผูกกับเจ้าหน้าที่"))
     return official
 
 
@@ -209,12 +210,14 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
     if value.unit is not None and value.unit != memo.unit_id:
         unit = next((u for u in filing_units(official, timezone.localdate()) if u.pk == value.unit), None)
         if unit is None or unit.agency_id != memo.agency_id:
-            raise NotAllowed("unit: ท่านไม่มีตำแหน่งในส่วนราชการนี้", field="unit")
+            raise NotAllowed("unit: " + _("ท่านไม่มีตำแหน่งในส่วนราชการนี้"), field="unit")
         memo.unit = unit
     if value.secrecy != Secrecy.NORMAL and value.announcement is not None:
         # refused, not dropped: the drafter learns that a secret memo is never announced (403, as
         # a rule of the memo refusing it, like a unit that is not hers)
-        raise NotAllowed("announcement: บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ", field="announcement")
+        raise NotAllowed(
+            "announcement: " + _("บันทึกชั้นลับออกประกาศเผยแพร่ไม่ได้ โปรดเว้นว่างร่างประกาศ"), field="announcement"
+        )
     memo.subject = value.subject
     memo.addressee = value.addressee
     memo.sections = [s.model_dump() for s in value.sections]
@@ -225,13 +228,15 @@ def _apply(memo: Memo, value: MemoInput, official: Official) -> None:
     memo.urgency = value.urgency
     memo.secrecy = value.secrecy
     if not MemoType.objects.filter(code=value.memo_type).exists():
-        raise InvalidInput(f"memo_type: ไม่มีประเภทบันทึก “{value.memo_type}”", field="memo_type")
+        raise InvalidInput(
+            "memo_type: " + _("ไม่มีประเภทบันทึก “%(code)s”") % {"code": value.memo_type}, field="memo_type"
+        )
     memo.memo_type_id = value.memo_type
     ids = list(dict.fromkeys(value.consultants))
     if ids:
         found = Position.objects.filter(pk__in=ids, agency_id=memo.agency_id).count()
         if found != len(ids):
-            raise InvalidInput("consultants: ไม่พบตำแหน่งที่ขอความเห็นในหน่วยงานนี้", field="consultants")
+            raise InvalidInput("consultants: " + _("ไม่พบตำแหน่งที่ขอความเห็นในหน่วยงานนี้"), field="consultants")
     if ids or memo.pk is not None:
         memo._consultants = ids  # set after the memo is saved (a many-to-many needs its id)
 
@@ -369,7 +374,7 @@ def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:
         else:
             known = r.official in officials and r.official in in_agency
         if not known:
-            raise NotAllowed(f"readers.{i}: ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน", field="readers")
+            raise NotAllowed(f"readers.{i}: " + _("ไม่พบตำแหน่งหรือเจ้าหน้าที่นี้ในหน่วยงาน"), field="readers")
     memo.readers.all().delete()
     seen: set = set()
     rows = []
@@ -388,7 +393,7 @@ def create_memo(user, data: Any) -> Memo:
     value = _validate(data)
     position = official.position_on(timezone.localdate())
     if position is None:
-        raise NotAllowed("เจ้าหน้าที่ผู้นี้ไม่มีตำแหน่งในวันนี้")
+        raise NotAllowed(_("เจ้าหน้าที่ผู้นี้ไม่มีตำแหน่งในวันนี้"))
     division = position.unit.division()
     memo = Memo(
         agency=position.agency,
@@ -474,7 +479,7 @@ def _locked_memo(memo_id: int) -> Memo:
     try:
         return Memo.objects.select_for_update().get(pk=memo_id)
     except (Memo.DoesNotExist, ValueError, TypeError):
-        raise NotFound("ไม่พบบันทึกข้อความ") from None
+        raise NotFound(_("ไม่พบบันทึกข้อความ")) from None
 
 
 @transaction.atomic
@@ -486,7 +491,7 @@ def remove_attachment(user, memo_id: int, attachment_id: int) -> None:
     try:
         attachment = memo.attachments.get(pk=attachment_id)
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise NotFound("ไม่พบไฟล์แนบ") from None
+        raise NotFound(_("ไม่พบไฟล์แนบ")) from None
     name = attachment.name
     attachment.delete()
     attachment.file.delete(save=False)
@@ -498,9 +503,9 @@ def check_deletable(user, memo: Memo) -> None:
     numbered memo is a register entry, never deleted; the database refuses it too)."""
     official = official_of(user)
     if memo.drafter_id != official.pk:
-        raise NotAllowed("ลบได้เฉพาะผู้ร่างบันทึก")
+        raise NotAllowed(_("ลบได้เฉพาะผู้ร่างบันทึก"))
     if memo.number is not None or memo.state != MemoState.DRAFT:
-        raise Conflict("บันทึกที่ส่งเสนอหรือออกเลขทะเบียนแล้วลบไม่ได้ (เลขทะเบียนไม่ถูกปล่อยคืน)", field="state")
+        raise Conflict(_("บันทึกที่ส่งเสนอหรือออกเลขทะเบียนแล้วลบไม่ได้ (เลขทะเบียนไม่ถูกปล่อยคืน)"), field="state")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
 from .models import CommentPhrase, Official
@@ -21,12 +22,12 @@ def save_phrase(official: Official, text: str) -> CommentPhrase | None:
     """Keep a phrase (a comment on one line, cleaned like any typed line); saving one already
     kept, or a standard one, changes nothing."""
     if not isinstance(text, str):
-        raise InvalidInput("ข้อความต้องเป็นตัวอักษร", field="text")
+        raise InvalidInput(_("ข้อความต้องเป็นตัวอักษร"), field="text")
     text = clean_line(text).strip()
     if not text:
-        raise InvalidInput("โปรดพิมพ์ข้อความที่จะบันทึกไว้ใช้", field="text")
+        raise InvalidInput(_("โปรดพิมพ์ข้อความที่จะบันทึกไว้ใช้"), field="text")
     if len(text) > MAX_PHRASE:
-        raise InvalidInput(f"ข้อความยาวเกิน {MAX_PHRASE} ตัวอักษร", field="text")
+        raise InvalidInput(_("ข้อความยาวเกิน %(n)s ตัวอักษร") % {"n": MAX_PHRASE}, field="text")
     with transaction.atomic():
         Official.objects.select_for_update().filter(pk=official.pk).first()  # one writer per official
         existing = official.phrases.filter(text=text).first()
@@ -35,6 +36,6 @@ def save_phrase(official: Official, text: str) -> CommentPhrase | None:
         if text in STANDARD_PHRASES:
             return None  # offered to everyone already
         if official.phrases.count() >= MAX_PHRASES:
-            raise InvalidInput(f"บันทึกได้ไม่เกิน {MAX_PHRASES} ข้อความ โปรดลบข้อความเดิมก่อน", field="text")
+            raise InvalidInput(_("บันทึกได้ไม่เกิน %(n)s ข้อความ โปรดลบข้อความเดิมก่อน") % {"n": MAX_PHRASES}, field="text")
         last = official.phrases.aggregate(m=Max("order"))["m"] or 0
         return CommentPhrase.objects.create(official=official, text=text, order=last + 1)

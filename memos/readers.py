@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict
 
 from . import history, mail, text
@@ -72,7 +73,7 @@ def leave_note(user, memo: Memo, data: Any) -> MemoReader:
     value = validate(NoteInput, data)
     reader = reader_of(user, memo)
     if reader is None:
-        raise NotFound("ท่านไม่ได้เป็นผู้รับสำเนาบันทึกนี้")
+        raise NotFound(_("ท่านไม่ได้เป็นผู้รับสำเนาบันทึกนี้"))
     now = timezone.now()
     reader.note, reader.noted_at, reader.read_at = value.note, now, reader.read_at or now
     reader.save(update_fields=["note", "noted_at", "read_at"])

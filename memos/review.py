@@ -8,6 +8,8 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import history, mail, outbox, revisions, transitions
 from .assignment import Assignee, assignee_for, assignees_for, standing_of
@@ -30,7 +32,7 @@ def route_for(memo: Memo) -> Route:
             route = routes.get((unit.pk, code))
             if route is not None and route.steps.all():
                 return route
-    raise InvalidInput("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้")
+    raise InvalidInput(_("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้"))
 
 
 def _copy_route(memo: Memo, route: Route) -> None:
@@ -59,11 +61,11 @@ def _copy_route(memo: Memo, route: Route) -> None:
             for i, pk in enumerate(ids + added)
         ]
     if extra and not took_extra:
-        raise InvalidInput("เส้นทางเสนอของบันทึกประเภทนี้ไม่เปิดให้ผู้ร่างเพิ่มผู้ให้ความเห็น", field="consultants")
+        raise InvalidInput(_("เส้นทางเสนอของบันทึกประเภทนี้ไม่เปิดให้ผู้ร่างเพิ่มผู้ให้ความเห็น"), field="consultants")
     if not rows:
-        raise InvalidInput("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้")
+        raise InvalidInput(_("ยังไม่ได้กำหนดเส้นทางเสนอสำหรับส่วนราชการนี้"))
     if rows[-1].consult:
-        raise InvalidInput("ลำดับสุดท้ายของเส้นทางเสนอต้องเป็นผู้อนุมัติเพียงตำแหน่งเดียว", field="route")
+        raise InvalidInput(_("ลำดับสุดท้ายของเส้นทางเสนอต้องเป็นผู้อนุมัติเพียงตำแหน่งเดียว"), field="route")
     MemoStep.objects.bulk_create(rows)
 
 
@@ -87,12 +89,12 @@ def begin_round(memo: Memo, actor) -> Memo:
     groups = _groups(list(memo.steps.select_related("position")))
     first, skipped = _next_reviewing(memo, groups, 0, today)
     if first is None:
-        raise InvalidInput("ทุกลำดับในเส้นทางเสนอเป็นตำแหน่งของผู้ร่างเอง จึงไม่มีผู้พิจารณา", field="route")
+        raise InvalidInput(_("ทุกลำดับในเส้นทางเสนอเป็นตำแหน่งของผู้ร่างเอง จึงไม่มีผู้พิจารณา"), field="route")
     last = groups[-1][0]
     if first[0] is not last and _is_drafters(memo, last, today):
         raise InvalidInput(
-            f"ผู้ร่างเป็นผู้พิจารณาลำดับสุดท้าย “{last.position.title}” เอง "
-            "จึงไม่มีผู้อนุมัติ: ให้ผู้อื่นเป็นผู้เสนอ หรือแก้ไขผู้รักษาราชการแทนก่อนส่ง",
+            _("ผู้ร่างเป็นผู้พิจารณาลำดับสุดท้าย “%(post)s” เอง "
+              "จึงไม่มีผู้อนุมัติ: ให้ผู้อื่นเป็นผู้เสนอ หรือแก้ไขผู้รักษาราชการแทนก่อนส่ง") % {"post": last.position.title},
             field="route",
         )
     if memo.round == 0:
@@ -210,16 +212,16 @@ def record_decision(
     is_last = group is groups[-1]
     if step.consult:
         if kind not in (Decision.Kind.ENDORSE, Decision.Kind.OBJECT):
-            raise InvalidInput("การขอความเห็นร่วม: เลือกได้เฉพาะเห็นชอบ หรือไม่เห็นชอบ/มีข้อทักท้วง",
+            raise InvalidInput(_("การขอความเห็นร่วม: เลือกได้เฉพาะเห็นชอบ หรือไม่เห็นชอบ/มีข้อทักท้วง"),
                                field="decision")
     elif kind == Decision.Kind.OBJECT:
-        raise InvalidInput("ไม่เห็นชอบ/มีข้อทักท้วง ใช้ได้เฉพาะในการขอความเห็นร่วม", field="decision")
+        raise InvalidInput(_("ไม่เห็นชอบ/มีข้อทักท้วง ใช้ได้เฉพาะในการขอความเห็นร่วม"), field="decision")
     if kind == Decision.Kind.ENDORSE and is_last:
         kind = Decision.Kind.APPROVE  # the last step's endorse is the approval
     if kind == Decision.Kind.APPROVE and not is_last:
-        raise InvalidInput("อนุมัติได้เฉพาะผู้พิจารณาลำดับสุดท้าย", field="decision")
+        raise InvalidInput(_("อนุมัติได้เฉพาะผู้พิจารณาลำดับสุดท้าย"), field="decision")
     if not comment and kind in REASON_REQUIRED:
-        raise InvalidInput(REASON_REQUIRED[kind], field="comment")
+        raise InvalidInput(_(REASON_REQUIRED[kind]), field="comment")
 
     today = timezone.localdate()
     ends_step = not step.consult or last_of_step
@@ -236,8 +238,8 @@ def record_decision(
         following, skipped = _next_reviewing(memo, groups, step.order, today)
         if following is None:  # the drafter came to act for the last post while the memo was in review
             raise InvalidInput(
-                f"ลำดับสุดท้าย “{groups[-1][0].position.title}” เป็นผู้ร่างเอง จึงไม่มีผู้อนุมัติ: "
-                "โปรดส่งคืนผู้ร่าง",
+                _("ลำดับสุดท้าย “%(post)s” เป็นผู้ร่างเอง จึงไม่มีผู้อนุมัติ: "
+                  "โปรดส่งคืนผู้ร่าง") % {"post": groups[-1][0].position.title},
                 field="decision",
             )
     if given_kind is None:  # a task from before the capacity was kept with it
@@ -294,9 +296,9 @@ def record_decision(
 
 
 REASON_REQUIRED = {
-    Decision.Kind.RETURN: "โปรดระบุเหตุผลที่ส่งคืน",
-    Decision.Kind.REJECT: "โปรดระบุเหตุผลที่ไม่อนุมัติ",
-    Decision.Kind.OBJECT: "โปรดระบุข้อทักท้วง",
+    Decision.Kind.RETURN: gettext_noop("โปรดระบุเหตุผลที่ส่งคืน"),
+    Decision.Kind.REJECT: gettext_noop("โปรดระบุเหตุผลที่ไม่อนุมัติ"),
+    Decision.Kind.OBJECT: gettext_noop("โปรดระบุข้อทักท้วง"),
 }
 
 

@@ -11,11 +11,13 @@ import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import Memo, MemoRevision
 
 # The fields of a memo a reviewer reads, in the order the page shows them.
-FIELDS = (("subject", "เรื่อง"), ("addressee", "เรียน"), ("body", "เนื้อหา"), ("closing", "คำลงท้าย"),
-          ("announcement", "ประกาศ"))
+FIELDS = (("subject", _("เรื่อง")), ("addressee", _("เรียน")), ("body", _("เนื้อหา")), ("closing", _("คำลงท้าย")),
+          ("announcement", _("ประกาศ")))
 
 
 def content_of(memo: Memo) -> dict:

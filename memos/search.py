@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, Concat
+from django.utils.translation import gettext, gettext_noop
 
 from .models import Decision, Memo, Unit
 
@@ -153,13 +154,14 @@ def search(qs: QuerySet[Memo], c: Criteria) -> QuerySet[Memo]:
     return qs
 
 
-NO_MATCH = "ไม่พบบันทึกข้อความที่ตรงกับคำค้น"
-NONE_YET = "ยังไม่มีบันทึกข้อความ"
+# the Thai text (tests compare it); the pages show gettext() of it
+NO_MATCH = gettext_noop("ไม่พบบันทึกข้อความที่ตรงกับคำค้น")
+NONE_YET = gettext_noop("ยังไม่มีบันทึกข้อความ")
 
 
 def empty_message(c: Criteria) -> str:
     """An empty list after a search says "no match"; an empty list without one says "none yet"."""
-    return NO_MATCH if not c.is_empty else NONE_YET
+    return gettext(NO_MATCH if not c.is_empty else NONE_YET)
 
 
 def connect() -> None:

@@ -15,6 +15,7 @@ import io
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput
@@ -31,34 +32,34 @@ def decode_data_url(value: str) -> bytes:
     """The bytes of a canvas's ``data:image/png;base64,…`` (what the drawing pad sends)."""
     head, sep, payload = (value or "").partition(",")
     if not sep or not head.startswith("data:image/") or ";base64" not in head:
-        raise InvalidInput("ภาพลายมือชื่อที่วาดไม่ถูกต้อง", field=FIELD)
+        raise InvalidInput(_("ภาพลายมือชื่อที่วาดไม่ถูกต้อง"), field=FIELD)
     if len(payload) > MAX_BYTES * 4 // 3 + 8:
-        raise InvalidInput("ไฟล์ลายมือชื่อต้องไม่เกิน 1 MB", field=FIELD)
+        raise InvalidInput(_("ไฟล์ลายมือชื่อต้องไม่เกิน 1 MB"), field=FIELD)
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("ภาพลายมือชื่อที่วาดไม่ถูกต้อง", field=FIELD) from None
+        raise InvalidInput(_("ภาพลายมือชื่อที่วาดไม่ถูกต้อง"), field=FIELD) from None
 
 
 def checked_png(data: bytes) -> tuple[bytes, tuple[int, int]]:
     """The signature as PNG bytes to store, and its size; InvalidInput (Thai, field ``file``)."""
     if len(data) > MAX_BYTES:
-        raise InvalidInput("ไฟล์ลายมือชื่อต้องไม่เกิน 1 MB", field=FIELD)
+        raise InvalidInput(_("ไฟล์ลายมือชื่อต้องไม่เกิน 1 MB"), field=FIELD)
     kind = next((k for magic, k in MAGIC.items() if data.startswith(magic)), None)
     if kind is None:
-        raise InvalidInput("รับเฉพาะภาพ PNG หรือ JPEG", field=FIELD)
+        raise InvalidInput(_("รับเฉพาะภาพ PNG หรือ JPEG"), field=FIELD)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format != kind:
-                raise InvalidInput("รับเฉพาะภาพ PNG หรือ JPEG", field=FIELD)
+                raise InvalidInput(_("รับเฉพาะภาพ PNG หรือ JPEG"), field=FIELD)
             size = probe.size
             if size[0] > MAX_SIZE[0] or size[1] > MAX_SIZE[1]:  # before decoding: no bomb is decoded
                 raise InvalidInput(
-                    f"ภาพลายมือชื่อใหญ่เกินไป (ไม่เกิน {MAX_SIZE[0]}×{MAX_SIZE[1]} พิกเซล)", field=FIELD
+                    _("ภาพลายมือชื่อใหญ่เกินไป (ไม่เกิน %(w)s×%(h)s พิกเซล)") % {"w": MAX_SIZE[0], "h": MAX_SIZE[1]}, field=FIELD
                 )
             if size[0] < MIN_SIZE[0] or size[1] < MIN_SIZE[1]:
                 raise InvalidInput(
-                    f"ภาพลายมือชื่อเล็กเกินไป (อย่างน้อย {MIN_SIZE[0]}×{MIN_SIZE[1]} พิกเซล)", field=FIELD
+                    _("ภาพลายมือชื่อเล็กเกินไป (อย่างน้อย %(w)s×%(h)s พิกเซล)") % {"w": MIN_SIZE[0], "h": MIN_SIZE[1]}, field=FIELD
                 )
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
@@ -70,7 +71,7 @@ def checked_png(data: bytes) -> tuple[bytes, tuple[int, int]]:
     except InvalidInput:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput("เปิดไฟล์ภาพนี้ไม่ได้ (ไฟล์เสียหายหรือไม่ครบ)", field=FIELD) from None
+        raise InvalidInput(_("เปิดไฟล์ภาพนี้ไม่ได้ (ไฟล์เสียหายหรือไม่ครบ)"), field=FIELD) from None
     return out.getvalue(), size
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -21,7 +23,7 @@ from .models import Decision, Memo, MemoState, MemoStep, StepKind
 
 DONE, CURRENT, PENDING, SKIPPED = "done", "current", "pending", "skipped"
 ROUTE_STATUSES = [DONE, CURRENT, PENDING, SKIPPED]
-STATUS_LABELS = {DONE: "พิจารณาแล้ว", CURRENT: "กำลังพิจารณา", PENDING: "ลำดับถัดไป", SKIPPED: "ข้าม"}
+STATUS_LABELS = {DONE: _("พิจารณาแล้ว"), CURRENT: _("กำลังพิจารณา"), PENDING: _("ลำดับถัดไป"), SKIPPED: _("ข้าม")}
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Step:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 def _capacity_of(d: Decision) -> str:
@@ -159,7 +161,17 @@ def waited(since: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if since is None:
         return ""
     seconds = max(0, int(((now or timezone.now()) - since).total_seconds()))
-    for size, unit in ((86400, "วัน"), (3600, "ชั่วโมง"), (60, "นาที")):
+    thai = (get_language() or "th").split("-")[0] == "th"  # an English page: Arabic digits
+    for size, say in _WAITED:
         if seconds >= size:
-            return f"รอ {thai_digits(str(seconds // size))} {unit}"
-    return "รอไม่ถึง ๑ นาที"
+            n = seconds // size
+            return say(n) % {"n": thai_digits(str(n)) if thai else n}
+    return gettext("รอไม่ถึง ๑ นาที")
+
+
+# largest unit first; Thai has one form, English a singular and a plural
+_WAITED = (
+    (86400, lambda n: ngettext("รอ %(n)s วัน", "รอ %(n)s วัน", n)),
+    (3600, lambda n: ngettext("รอ %(n)s ชั่วโมง", "รอ %(n)s ชั่วโมง", n)),
+    (60, lambda n: ngettext("รอ %(n)s นาที", "รอ %(n)s นาที", n)),
+)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from .errors import Conflict, NotAllowed
 from .models import Memo, MemoState
 
@@ -21,18 +23,18 @@ from .models import Memo, MemoState
 class Transition:
     sources: tuple[str, ...]
     target: str
-    refusal: str  # why a memo in another state cannot take it (409)
+    refusal: str  # why a memo in another state cannot take it (409); Thai, shown through gettext
 
 
 EDITABLE = (MemoState.DRAFT, MemoState.RETURNED)
 
 TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition(EDITABLE, MemoState.IN_REVIEW, "บันทึกนี้ส่งไปแล้ว"),
-    "advance": Transition((MemoState.IN_REVIEW,), MemoState.IN_REVIEW, "บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ"),
-    "approve": Transition((MemoState.IN_REVIEW,), MemoState.APPROVED, "บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ"),
-    "return": Transition((MemoState.IN_REVIEW,), MemoState.RETURNED, "บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ"),
-    "reject": Transition((MemoState.IN_REVIEW,), MemoState.REJECTED, "บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ"),
-    "issue": Transition((MemoState.APPROVED,), MemoState.ISSUED, "บันทึกนี้ยังไม่ได้รับอนุมัติ"),
+    "submit": Transition(EDITABLE, MemoState.IN_REVIEW, gettext_noop("บันทึกนี้ส่งไปแล้ว")),
+    "advance": Transition((MemoState.IN_REVIEW,), MemoState.IN_REVIEW, gettext_noop("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ")),
+    "approve": Transition((MemoState.IN_REVIEW,), MemoState.APPROVED, gettext_noop("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ")),
+    "return": Transition((MemoState.IN_REVIEW,), MemoState.RETURNED, gettext_noop("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ")),
+    "reject": Transition((MemoState.IN_REVIEW,), MemoState.REJECTED, gettext_noop("บันทึกนี้ไม่ได้อยู่ระหว่างเสนอ")),
+    "issue": Transition((MemoState.APPROVED,), MemoState.ISSUED, gettext_noop("บันทึกนี้ยังไม่ได้รับอนุมัติ")),
 }
 
 
@@ -43,7 +45,7 @@ def can(memo: Memo, name: str) -> bool:
 def require(memo: Memo, name: str, field: str | None = "state") -> None:
     """Refuse (409) a transition the memo's state does not allow, without changing anything."""
     if not can(memo, name):
-        raise Conflict(TRANSITIONS[name].refusal, field=field)
+        raise Conflict(gettext(TRANSITIONS[name].refusal), field=field)
 
 
 def transition(memo: Memo, name: str, current_step: int | None = None) -> Memo:
@@ -59,15 +61,19 @@ def is_editable(memo: Memo) -> bool:
     return memo.state in EDITABLE
 
 
+DRAFTER_ONLY = {"แก้ไข": gettext_noop("แก้ไขได้เฉพาะผู้ร่างบันทึก"), "ส่ง": gettext_noop("ส่งได้เฉพาะผู้ร่างบันทึก")}
+
+
 def check_editable(memo: Memo, official, verb: str = "แก้ไข") -> None:
     """Only the drafter changes (edits, attaches to, submits) a memo, and only while it is a draft
     or returned: 403 for anyone else, 409 for a memo in review or closed."""
     if official is None or memo.drafter_id != official.pk:
-        raise NotAllowed(f"{verb}ได้เฉพาะผู้ร่างบันทึก")
+        only = DRAFTER_ONLY.get(verb)
+        raise NotAllowed(gettext(only) if only else f"{verb}ได้เฉพาะผู้ร่างบันทึก")
     if not is_editable(memo):
         if verb == "ส่ง":
-            raise Conflict(TRANSITIONS["submit"].refusal, field="state")
-        raise Conflict("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้", field="state")
+            raise Conflict(gettext(TRANSITIONS["submit"].refusal), field="state")
+        raise Conflict(gettext("บันทึกนี้อยู่ระหว่างเสนอหรือสิ้นสุดแล้ว แก้ไขไม่ได้"), field="state")
 
 
 __all__ = ["EDITABLE", "TRANSITIONS", "can", "check_editable", "is_editable", "require", "transition"]

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext_lazy as _
 
 from memos.documents.thai import thai_date
 from memos.mail import absolute
@@ -28,7 +29,7 @@ def _get(announcement_id: int) -> Announcement:
     try:
         return published().get(pk=announcement_id)
     except Announcement.DoesNotExist:
-        raise Http404("ไม่พบประกาศ") from None
+        raise Http404(_("ไม่พบประกาศ")) from None
 
 
 def announcement_list(request):
@@ -46,8 +47,8 @@ def announcement_pdf(request, announcement_id: int):
 
 class AnnouncementFeed(Feed):
     feed_type = Atom1Feed
-    title = "ประกาศ"
-    subtitle = "ประกาศที่เผยแพร่แล้ว"
+    title = _("ประกาศ")
+    subtitle = _("ประกาศที่เผยแพร่แล้ว")
 
     def link(self):
         return reverse("announcements:index")

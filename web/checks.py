@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext as _
 
 
 def expiry_warning(now: dt.datetime | None = None) -> str:
@@ -16,15 +17,17 @@ def expiry_warning(now: dt.datetime | None = None) -> str:
     try:
         creds = agency_credentials()
     except SigningError as exc:
-        return f"ตั้งค่าใบรับรองสำหรับลงนามเอกสารไม่ถูกต้อง: {exc}"
+        return _("ตั้งค่าใบรับรองสำหรับลงนามเอกสารไม่ถูกต้อง: %(error)s") % {"error": exc}
     now = now or dt.datetime.now(dt.UTC)
     left = creds.not_after - now
     if left <= dt.timedelta(0):
-        return f"ใบรับรองสำหรับลงนามเอกสารหมดอายุแล้วเมื่อ {creds.not_after:%Y-%m-%d} ออกเอกสารไม่ได้จนกว่าจะเปลี่ยนใบรับรอง"
+        return _("ใบรับรองสำหรับลงนามเอกสารหมดอายุแล้วเมื่อ %(date)s ออกเอกสารไม่ได้จนกว่าจะเปลี่ยนใบรับรอง") % {
+            "date": f"{creds.not_after:%Y-%m-%d}"}
     if left <= dt.timedelta(days=settings.SIGNING_EXPIRY_WARNING_DAYS):
         return (
-            f"ใบรับรองสำหรับลงนามเอกสารจะหมดอายุในอีก {left.days} วัน ({creds.not_after:%Y-%m-%d}) "
-            "กรุณาขอใบรับรองใหม่และตั้งค่า SIGNING_PKCS12_PATH หรือ SIGNING_PKCS11_*"
+            _("ใบรับรองสำหรับลงนามเอกสารจะหมดอายุในอีก %(days)s วัน (%(date)s) "
+              "กรุณาขอใบรับรองใหม่และตั้งค่า SIGNING_PKCS12_PATH หรือ SIGNING_PKCS11_*")
+            % {"days": left.days, "date": f"{creds.not_after:%Y-%m-%d}"}
         )
     return ""
 

@@ -163,7 +163,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "web/clerk/progress.html", {
         "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "empty_message": search.NO_MATCH if filtered else _("ไม่มีบันทึกข้อความระหว่างดำเนินการ"),
+        "empty_message": _(search.NO_MATCH) if filtered else _("ไม่มีบันทึกข้อความระหว่างดำเนินการ"),
         "register_year": timezone.localdate().year + BUDDHIST_ERA,
     })
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(PermissionDenied):
@@ -257,8 +258,9 @@ class Decision(AppendOnly):
     class Kind(models.TextChoices):
         ENDORSE = "endorse", _("เห็นชอบ เสนอต่อ")
         APPROVE = "approve", _("อนุมัติ")
-        RETURN = "return", _("ส่งคืนแก้ไข")
-        REJECT = "reject", _("ไม่อนุมัติ")
+        # the verb (a button, a recorded decision); the same Thai is also a memo's state
+        RETURN = "return", pgettext_lazy("decision", "ส่งคืนแก้ไข")
+        REJECT = "reject", pgettext_lazy("decision", "ไม่อนุมัติ")
         OBJECT = "object", _("ไม่เห็นชอบ/มีข้อทักท้วง")  # consultation steps only
 
     memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="decisions")

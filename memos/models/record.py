@@ -6,7 +6,7 @@ import base64
 
 from django.db import models
 from django.db.models.signals import pre_delete
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .memo import AppendOnly, refuse_delete
 
@@ -30,8 +30,9 @@ class DecisionRecord(AppendOnly):
     at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("บันทึกการพิจารณา")
-        verbose_name_plural = _("บันทึกการพิจารณา")
+        # the record (a noun); the same Thai is the task page's "record the decision" button
+        verbose_name = pgettext_lazy("decision record", "บันทึกการพิจารณา")
+        verbose_name_plural = pgettext_lazy("decision records", "บันทึกการพิจารณา")
         ordering = ["memo", "seq"]
         constraints = [models.UniqueConstraint(fields=["memo", "seq"], name="decision_record_seq_unique")]
 

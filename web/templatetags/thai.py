@@ -10,6 +10,8 @@ from pathlib import Path
 import fontpkg_sarabun
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext, ngettext
 
 from memos.documents.digits import thai_digits as _thai_digits
 from memos.documents.memo import numbered_sections as _numbered_sections
@@ -19,6 +21,20 @@ from memos.documents.thai import thai_time as _thai_time
 register = template.Library()
 
 
+def _thai() -> bool:
+    """Thai digits and Buddhist-era dates on a Thai page (the default); on a page the user switched
+    to English, numbers and dates read the English way (the printed documents never change)."""
+    return (get_language() or "th").split("-")[0] == "th"
+
+
+def _number(n: int) -> str:
+    return _thai_digits(str(n)) if _thai() else str(n)
+
+
+def _english_date(value: dt.date) -> str:
+    return date_format(value, "j F Y")
+
+
 @register.filter
 def thai_date(value) -> str:
     """``๓๐ มีนาคม ๒๕๖๙`` from a date or datetime (local time); empty for None."""
@@ -26,7 +42,7 @@ def thai_date(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
-    return _thai_date(value)
+    return _thai_date(value) if _thai() else _english_date(value)
 
 
 @register.filter
@@ -37,7 +53,7 @@ def thai_date_era(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
-    return _thai_date(value, era=True)
+    return _thai_date(value, era=True) if _thai() else _english_date(value)
 
 
 @register.filter
@@ -45,7 +61,9 @@ def memo_number(memo) -> str:
     """A memo's register number as a Thai page prints it (``กบ ๕๒๔๐๑/๑``), the same digits as
     the body and the PDF; empty before it is numbered. The API keeps ``กบ 52401/1``: a code a
     program compares."""
-    return _thai_digits(memo.number_display) if getattr(memo, "number", None) else ""
+    if not getattr(memo, "number", None):
+        return ""
+    return _thai_digits(memo.number_display) if _thai() else memo.number_display
 
 
 @register.filter
@@ -55,10 +73,21 @@ def thai_ago(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
     if value is None:
         return ""
     seconds = max(0, int(((now or timezone.now()) - value).total_seconds()))
-    for unit, size in (("ปี", 365 * 86400), ("เดือน", 30 * 86400), ("วัน", 86400), ("ชั่วโมง", 3600), ("นาที", 60)):
+    for size, say in _AGO:
         if seconds >= size:
-            return f"{_thai_digits(str(seconds // size))} {unit}ที่แล้ว"
-    return "เมื่อสักครู่"
+            n = seconds // size
+            return say(n) % {"n": _number(n)}
+    return gettext("เมื่อสักครู่")
+
+
+# largest unit first; Thai has one form, English a singular and a plural
+_AGO = (
+    (365 * 86400, lambda n: ngettext("%(n)s ปีที่แล้ว", "%(n)s ปีที่แล้ว", n)),
+    (30 * 86400, lambda n: ngettext("%(n)s เดือนที่แล้ว", "%(n)s เดือนที่แล้ว", n)),
+    (86400, lambda n: ngettext("%(n)s วันที่แล้ว", "%(n)s วันที่แล้ว", n)),
+    (3600, lambda n: ngettext("%(n)s ชั่วโมงที่แล้ว", "%(n)s ชั่วโมงที่แล้ว", n)),
+    (60, lambda n: ngettext("%(n)s นาทีที่แล้ว", "%(n)s นาทีที่แล้ว", n)),
+)
 
 
 @register.filter
@@ -67,6 +96,8 @@ def thai_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
+    if not _thai():
+        return date_format(local, "j M Y, H:i")  # "28 Nov 2026, 09:57": fits a list's column
     return f"{_thai_date(local.date())} เวลา {_thai_time(local)}"
 
 
@@ -74,7 +105,9 @@ def thai_datetime(value: dt.datetime | None) -> str:
 def thai_digits(value) -> str:
     """Thai digits as the printed memo has them (``กบ ๕๒๔๐๑/๒๒๐``), by the same rule: URLs, e-mail
     addresses and Latin identifiers (ISO/IEC 27001, COVID-19) keep their digits."""
-    return _thai_digits(str(value)) if value not in (None, "") else ""
+    if value in (None, ""):
+        return ""
+    return _thai_digits(str(value)) if _thai() else str(value)
 
 
 @register.filter

@@ -288,6 +288,7 @@ class ConsultationChoices:
     positions: list[Consultable]  # the agency's posts in unit-tree order, less the drafter's own
     fixed: dict[str, list[int]] = field(default_factory=dict)  # memo type → the route's consulted posts
     locked: bool = False  # submitted once: the route, with its consultants, was copied then
+    types: list[tuple[str, str]] = field(default_factory=list)  # every memo type (code, name): the form's choices
 
     def allows(self, memo_type: str | None) -> bool:
         """Whether the route of this memo type lets the drafter add consulted posts."""
@@ -299,11 +300,12 @@ class ConsultationChoices:
         return sorted(dict.fromkeys(i for i in ids if i in rank), key=rank.__getitem__)
 
 
-def _tree_order(agency_id: int) -> list[Position]:
-    """The agency's positions in the order of its unit tree (see ``ConsultationChoices``)."""
+def _tree_order(unit: Unit) -> list[Position]:
+    """The positions of ``unit``'s agency in the order of its unit tree (see ``ConsultationChoices``)."""
+    agency_id = unit.agency_id
     children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in Unit.objects.filter(agency_id=agency_id).order_by("pk").values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(unit_id)
+    for u in unit.agency_units():  # by id
+        children.setdefault(u.parent_id, []).append(u.pk)
     rank: dict[int, int] = {}
     stack = list(reversed(children.get(None, [])))
     while stack:
@@ -339,7 +341,8 @@ def consultation_choices(drafter_position: Position, memo: Memo | None = None,
     submit) the posts it consults anyway. None when no memo type's route lets her: no picker."""
     day = day or timezone.localdate()
     fixed: dict[str, list[int]] = {}
-    for code in MemoType.objects.order_by("pk").values_list("code", flat=True):
+    types = list(MemoType.objects.order_by("pk").values_list("code", "name"))
+    for code, _name in types:
         try:
             route = review.route_for(Memo(drafter_position=drafter_position, memo_type_id=code))
         except InvalidInput:
@@ -350,9 +353,9 @@ def consultation_choices(drafter_position: Position, memo: Memo | None = None,
     if not fixed:
         return None
     holders = _holders(drafter_position.agency_id, day)
-    positions = [Consultable(p, holders.get(p.pk, "")) for p in _tree_order(drafter_position.agency_id)
+    positions = [Consultable(p, holders.get(p.pk, "")) for p in _tree_order(drafter_position.unit)
                  if p.pk != drafter_position.pk]
-    return ConsultationChoices(positions, fixed, locked=memo is not None and memo.round > 0)
+    return ConsultationChoices(positions, fixed, locked=memo is not None and memo.round > 0, types=types)
 
 
 def _set_readers(memo: Memo, readers: list[ReaderInput] | None) -> None:

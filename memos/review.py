@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,19 +15,22 @@ from django.utils.translation import gettext_noop
 from . import history, mail, outbox, revisions, transitions
 from .assignment import Assignee, assignee_for, assignees_for, standing_of
 from .errors import InvalidInput
-from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, StepKind
+from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, RouteStep, StepKind
 from .numbering import take_number
 
 
 def route_for(memo: Memo) -> Route:
     """The route for the memo's type in the drafter's unit or its nearest ancestor that has one;
     failing that, the nearest unit's default route (one with no memo type)."""
-    units = memo.drafter_position.unit.ancestors_and_self()
-    routes = {
-        (r.unit_id, r.memo_type.code if r.memo_type_id else None): r
-        for r in Route.objects.filter(unit__in=units).select_related("memo_type")
-        .prefetch_related("steps__positions")
-    }
+    unit = memo.drafter_position.unit
+    units = unit.ancestors_and_self()
+    routes = unit.__dict__.get("_routes")  # every memo type's, read once (the drafting form asks for each)
+    if routes is None:
+        steps = Prefetch("steps", queryset=RouteStep.objects.select_related("position").prefetch_related("positions"))
+        routes = unit._routes = {
+            (r.unit_id, r.memo_type.code if r.memo_type_id else None): r
+            for r in Route.objects.filter(unit__in=units).select_related("memo_type").prefetch_related(steps)
+        }
     for code in (memo.memo_type_id, None):
         for unit in units:
             route = routes.get((unit.pk, code))

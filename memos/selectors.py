@@ -70,19 +70,16 @@ class MemoCounts:
     in_review: int = 0
 
 
-def memo_counts(official: Official | None) -> MemoCounts:
-    """One query: the official's drafts, returned memos and memos in review."""
-    if official is None:
-        return MemoCounts()
-    got = (
-        Memo.objects.filter(drafter=official, state__in=(MemoState.DRAFT, MemoState.RETURNED, MemoState.IN_REVIEW))
-        .aggregate(
-            drafts=Count("pk", filter=Q(state=MemoState.DRAFT)),
-            returned=Count("pk", filter=Q(state=MemoState.RETURNED)),
-            in_review=Count("pk", filter=Q(state=MemoState.IN_REVIEW)),
-        )
-    )
-    return MemoCounts(**got)
+def memo_count_queries(official: Official) -> dict[str, QuerySet]:
+    """The official's drafts, returned memos and memos in review (``MemoCounts``), as one-value
+    subqueries that the caller reads with the task count in one SELECT (the menu badges:
+    ``workflow.selectors.counts``). Each is an index range (``memo_drafter_state_newest``)."""
+    return {
+        name: Memo.objects.filter(drafter=official, state=state).order_by().values("drafter")
+        .annotate(n=Count("pk")).values("n")
+        for name, state in (("drafts", MemoState.DRAFT), ("returned", MemoState.RETURNED),
+                            ("in_review", MemoState.IN_REVIEW))
+    }
 
 
 def _own(official: Official, state: str) -> QuerySet[Memo]:

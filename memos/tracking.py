@@ -99,11 +99,15 @@ def _route_preview(memo: Memo) -> list[Step]:
         route = route_for(memo)
     except InvalidInput:
         return []
-    result = []
-    for s in route.steps.select_related("position").prefetch_related("positions"):
+    result, extra = [], None
+    for s in route.steps.all():  # with their posts (route_for reads them)
         consult = s.kind == StepKind.CONSULT
-        # the order review.begin_round copies them in
+        # the order review.begin_round copies them in: the step's posts by id, then the drafter's
         posts = sorted(s.positions.all(), key=lambda p: p.pk) if consult else [s.position]
+        if consult and s.drafter_may_add and extra is None and memo.pk:
+            through = Memo.consultants.through
+            extra = [r.position for r in through.objects.filter(memo_id=memo.pk).select_related("position").order_by("pk")]
+            posts += [p for p in extra if p not in posts]
         people = [Participant(position=p.title, status=PENDING, position_id=p.pk) for p in posts]
         result.append(Step(s.order, PENDING, people, consultation=consult, position_id=people[0].position_id))
     return result

@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.forms.renderers import FormLayout
 
 from memos import drafting
@@ -153,10 +154,17 @@ class MemoForm(forms.Form):
         None (no memo type's route takes additions, or no drafter known): no picker, and the memo's
         consultants are left as they are."""
         super().__init__(*args, **kwargs)
-        self.fields["memo_type"].choices = list(MemoType.objects.values_list("code", "name"))
+        self.fields["memo_type"].choices = (
+            consultation.types if consultation is not None else list(MemoType.objects.order_by("pk").values_list("code", "name"))
+        )
         self.fields["memo_type"].initial = MemoType.GENERAL
         self.consultation = consultation
-        if consultation is not None:
+        if consultation is not None:  # the agency's posts are at hand, in unit-tree order: CC from them
+            readers = self.fields["readers"]
+            self.fields["readers"] = forms.TypedMultipleChoiceField(
+                label=readers.label, help_text=readers.help_text, required=False, coerce=int, widget=readers.widget,
+                choices=[(c.pk, c.position.title) for c in consultation.positions],
+            )
             self.fields["consultants"] = forms.TypedMultipleChoiceField(
                 label=_("ขอความเห็นเพิ่มเติม"), coerce=int, required=False, widget=ConsultantsPicker,
                 choices=[(c.pk, c.position.title) for c in consultation.positions],
@@ -246,7 +254,7 @@ class MemoForm(forms.Form):
             "memo_type": d.get("memo_type") or MemoType.GENERAL,
             "urgency": d.get("urgency") or Urgency.NORMAL,
             "secrecy": d.get("secrecy") or Secrecy.NORMAL,
-            "readers": [{"position": p.pk} for p in d["readers"]],
+            "readers": [{"position": p if isinstance(p, int) else p.pk} for p in d["readers"]],
         }
         if "consultants" in self.fields and not self.fields["consultants"].disabled:
             data["consultants"] = d.get("consultants") or []  # nothing ticked (or the list hidden): none
@@ -276,7 +284,8 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("การพิจารณา"),
-        choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", _("ส่งคืนแก้ไข")), ("reject", _("ไม่อนุมัติ"))],
+        choices=[("endorse", _("เห็นชอบ/อนุมัติ")), ("return", pgettext_lazy("decision", "ส่งคืนแก้ไข")),
+                 ("reject", pgettext_lazy("decision", "ไม่อนุมัติ"))],
         widget=forms.RadioSelect,
         error_messages={"required": _("โปรดเลือกผลการพิจารณา"),
                         "invalid_choice": _("โปรดเลือกผลการพิจารณาจากรายการ")},

@@ -60,9 +60,10 @@ def _memo_context(memo, seen_by_step: int | None = None) -> dict:
     """The memo, its decisions, route as steps, history, and what changed since the round the
     reviewer of ``seen_by_step`` last decided (else the round before this one). Read once each,
     whatever the memo's history."""
-    decisions = list(memo.decisions.order_by("round", "step"))
+    submitted = memo.round > 0  # a draft never sent has no decisions and no route of its own yet
+    decisions = list(memo.decisions.order_by("round", "step")) if submitted else []
     seen_round = max((d.round for d in decisions if d.step == seen_by_step and d.superseded), default=None)
-    steps = list(memo.steps.select_related("position"))
+    steps = list(memo.steps.select_related("position")) if submitted else []
     return {
         "memo": memo,
         "decisions": decisions,

@@ -156,6 +156,12 @@ class MemoFlow(flow.Flow):
     # to commit, then finds the task done (409). On SQLite the database itself serialises writes.
     lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
 
+    def has_view_permission(self, user, obj=None) -> bool:
+        """viewflow's process pages list every memo's process, drafts of others included: for
+        staff who also hold the view permission. An official is refused before their permissions
+        are read (two queries on every page, for the menu)."""
+        return bool(getattr(user, "is_staff", False)) and super().has_view_permission(user, obj)
+
     def has_manage_permission(self, user, obj=None) -> bool:
         """viewflow's manage actions (cancel a process or task, undo, revive) would leave a memo in
         review with no task, or a task nobody owns: refused to everyone and hidden. A memo leaves

@@ -6,17 +6,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from memos.models import Memo, MemoStep
-from memos.selectors import MemoHeader, header_values
+from memos.selectors import MemoCounts, MemoHeader, header_values, memo_count_queries
 
 from . import services
 
 
-def task_count(user) -> int:
-    return services.open_tasks(user).order_by().count()
+def counts(user) -> tuple[int, MemoCounts]:
+    """The menu badges in one query: the user's open tasks, and the official's drafts, returned
+    memos and memos in review (``memos.selectors.memo_counts``), as subqueries of one SELECT."""
+    from django.contrib.auth import get_user_model
+
+    official = getattr(user, "official", None)
+    tasks = services.open_tasks(user).order_by().values("owner").annotate(n=Count("pk")).values("n")
+    fields = {"tasks": Coalesce(Subquery(tasks), 0)}
+    if official is not None:
+        fields |= {f"m_{name}": Coalesce(Subquery(query), 0) for name, query in memo_count_queries(official).items()}
+    row = get_user_model().objects.filter(pk=user.pk).values(**fields).first() or {}
+    memos = MemoCounts(**{name: row.get(f"m_{name}", 0) for name in ("drafts", "returned", "in_review")})
+    return row.get("tasks", 0), memos
 
 
 @dataclass(frozen=True)

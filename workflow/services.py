@@ -51,7 +51,7 @@ def get_visible_memo(user, memo_id) -> Memo:
     try:
         return (
             visible_memos(user)
-            .select_related("agency", "unit", "drafter", "drafter_position")
+            .select_related("agency", "unit", "drafter", "drafter_position__unit")
             .get(pk=memo_id)
         )
     except (Memo.DoesNotExist, ValueError, TypeError):

@@ -39,12 +39,24 @@ class Unit(models.Model):
         return self.name
 
     def ancestors_and_self(self) -> list[Unit]:
-        """Nearest first; the tree is shallow (a handful of levels), so walking it is cheap."""
-        chain, unit = [], self
-        while unit is not None:
-            chain.append(unit)
-            unit = unit.parent
+        """Nearest first. One query for the agency's units (an agency has tens of them), however
+        deep the unit, kept on this instance for the request."""
+        chain = self.__dict__.get("_ancestors_and_self")
+        if chain is None:
+            units = {u.pk: u for u in self.agency_units()} if self.parent_id else {}
+            chain, unit = [self], self
+            while unit.parent_id is not None:
+                unit = units[unit.parent_id]
+                chain.append(unit)
+            self._ancestors_and_self = chain
         return chain
+
+    def agency_units(self) -> list[Unit]:
+        """Every unit of this unit's agency, by id: one query, kept on this instance."""
+        units = self.__dict__.get("_agency_units")
+        if units is None:
+            units = self._agency_units = list(Unit.objects.filter(agency_id=self.agency_id).order_by("pk"))
+        return units
 
     def division(self) -> Unit:
         """The top-level unit (สำนัก/กอง): the one a memo's ส่วนราชการ line names."""
@@ -108,7 +120,7 @@ class Official(models.Model):
     def position_on(self, day) -> Position | None:
         holding = (
             self.holdings.filter(Q(end__isnull=True) | Q(end__gte=day), start__lte=day)
-            .select_related("position")
+            .select_related("position__unit")
             .order_by("-start")
             .first()
         )

@@ -27,13 +27,11 @@ class Counts:
 
 
 def counts_for(request) -> Counts:
-    """Two queries, once per request: the menu and the home page share them."""
+    """One query, once per request: the menu and the home page share it."""
     cached = getattr(request, "_office_counts", None)
     if cached is None:
         user = request.user
-        official = getattr(user, "official", None) if user.is_authenticated else None
-        memo = selectors.memo_counts(official)
-        tasks = task_selectors.task_count(user) if user.is_authenticated else 0
+        tasks, memo = task_selectors.counts(user) if user.is_authenticated else (0, selectors.MemoCounts())
         cached = Counts(tasks, memo.drafts, memo.returned, memo.in_review)
         request._office_counts = cached
     return cached

@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
     "chase-overdue": {"task": "worker.tasks.chase_overdue", "schedule": float(OVERDUE_SWEEP_MINUTES * 60)},
     # open tasks follow assignments that ended (or began) by date: just after midnight, before reminders
     "reassign-open-tasks": {"task": "worker.tasks.reassign_open_tasks", "schedule": crontab(hour=0, minute=5)},
+    # files kept across a form error whose token has expired (memos.uploads.PENDING_MAX_AGE)
+    "sweep-pending-uploads": {"task": "worker.tasks.sweep_pending_uploads", "schedule": crontab(hour=3, minute=15)},
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

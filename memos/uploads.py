@@ -11,8 +11,11 @@ so that an approved memo can always be issued.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .documents.bundle import MAX_IMAGE_PIXELS, ImageTooLarge, check_image, sanitize_pdf
@@ -178,3 +181,22 @@ def forget_pending(token: str, user_id: int) -> None:
     found = _pending(token, user_id)
     if found:
         default_storage.delete(found[0])
+
+
+def sweep_pending(now: dt.datetime | None = None) -> int:
+    """Delete kept files whose token has expired (a form left after an error and never sent
+    again): nothing can take them any more. Returns how many went. Run daily (the beat)."""
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    try:
+        _dirs, names = default_storage.listdir(PENDING_DIR)
+    except FileNotFoundError:
+        return 0
+    gone = 0
+    for name in names:
+        key = f"{PENDING_DIR}/{name}"
+        if (now - default_storage.get_modified_time(key)).total_seconds() > PENDING_MAX_AGE:
+            default_storage.delete(key)
+            gone += 1
+    return gone

@@ -186,3 +186,32 @@ def test_the_api_schema_documents_the_new_endpoints(api):
     assert {"204", "404", "409"} <= set(paths["/api/memos/{memo_id}/"]["delete"]["responses"])
     assert "201" in paths["/api/memos/{memo_id}/copy/"]["post"]["responses"]
     assert {"204", "404", "409"} <= set(paths["/api/memos/{memo_id}/attachments/{attachment_id}/"]["delete"]["responses"])
+
+
+def test_kept_files_whose_token_expired_are_swept(settings, tmp_path):
+    """A file kept across a form error that is never sent again is deleted once its token can no
+    longer take it (the daily beat task); a fresh one stays and can still be taken."""
+    import datetime as dt
+    import os
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from memos import uploads
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    old = uploads.keep_pending(1, "เก่า.pdf", b"%PDF-1.4 old")
+    fresh = uploads.keep_pending(1, "ใหม่.pdf", b"%PDF-1.4 fresh")
+    assert uploads.pending_name(old, 1) == "เก่า.pdf"
+    later = timezone.now() + dt.timedelta(seconds=uploads.PENDING_MAX_AGE + 60)
+    # the old file as it will be a day on: its token is dead too
+    _dirs, names = default_storage.listdir(uploads.PENDING_DIR)
+    assert len(names) == 2
+    old_key = uploads._pending(old, 1)[0]
+    stamp = (timezone.now() - dt.timedelta(seconds=uploads.PENDING_MAX_AGE + 120)).timestamp()
+    os.utime(default_storage.path(old_key), (stamp, stamp))
+    assert uploads.sweep_pending() == 1
+    assert not default_storage.exists(old_key)
+    assert uploads.pending_name(fresh, 1) == "ใหม่.pdf"
+    assert uploads.sweep_pending(later) == 1  # a day on, the fresh one goes too
+    assert uploads.sweep_pending(later) == 0

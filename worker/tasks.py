@@ -107,6 +107,13 @@ def sweep_outbox() -> int:
     return outbox.sweep()
 
 
+@shared_task(name="worker.tasks.sweep_pending_uploads")
+def sweep_pending_uploads() -> int:
+    from memos.uploads import sweep_pending
+
+    return sweep_pending()
+
+
 @shared_task(name="worker.tasks.remind_waiting")
 def remind_waiting() -> int:
     from workflow.reminders import remind_waiting_tasks

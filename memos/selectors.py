@@ -45,8 +45,8 @@ class MemoHeader:
             id=row["h_id"], state=row["h_state"], number=row["h_number"], date=row["h_date"],
             subject=row["h_subject"], current_step=row["h_current_step"], urgency=row["h_urgency"],
             secrecy=row["h_secrecy"], agency_code=row["h_agency__code"],
-            # Official.full_name, Thai style
-            drafter_name=f"{row['h_drafter__prefix']}{row['h_drafter__first_name']} {row['h_drafter__last_name']}",
+            drafter_name=Official.name_of(row["h_drafter__prefix"], row["h_drafter__first_name"],
+                                          row["h_drafter__last_name"]),
         )
 
     @classmethod
@@ -70,16 +70,14 @@ class MemoCounts:
     in_review: int = 0
 
 
-def memo_count_queries(official: Official) -> dict[str, QuerySet]:
-    """The official's drafts, returned memos and memos in review (``MemoCounts``), as one-value
-    subqueries that the caller reads with the task count in one SELECT (the menu badges:
-    ``workflow.selectors.counts``). Each is an index range (``memo_drafter_state_newest``)."""
-    return {
-        name: Memo.objects.filter(drafter=official, state=state).order_by().values("drafter")
-        .annotate(n=Count("pk")).values("n")
-        for name, state in (("drafts", MemoState.DRAFT), ("returned", MemoState.RETURNED),
-                            ("in_review", MemoState.IN_REVIEW))
-    }
+def own_memo_states(official: Official) -> QuerySet:
+    """(state, count) of the official's drafts, returned memos and memos in review (``MemoCounts``):
+    an index range each (``memo_drafter_state_newest``). The menu reads it with the task count in
+    one query (``workflow.selectors.counts``)."""
+    return (
+        Memo.objects.filter(drafter=official, state__in=(MemoState.DRAFT, MemoState.RETURNED, MemoState.IN_REVIEW))
+        .order_by().values("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
 
 
 def _own(official: Official, state: str) -> QuerySet[Memo]:

@@ -6,30 +6,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Value
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from memos.models import Memo, MemoStep
-from memos.selectors import MemoCounts, MemoHeader, header_values, memo_count_queries
+from memos.models import Memo, MemoState, MemoStep, Official
+from memos.selectors import MemoCounts, MemoHeader, header_values, own_memo_states
 
 from . import services
 
 
 def counts(user) -> tuple[int, MemoCounts]:
-    """The menu badges in one query: the user's open tasks, and the official's drafts, returned
-    memos and memos in review (``memos.selectors.memo_counts``), as subqueries of one SELECT."""
-    from django.contrib.auth import get_user_model
-
+    """The menu badges in one query: the user's open tasks, and the official's memos by state
+    (``memos.selectors.own_memo_states``), as one ``UNION ALL`` of two grouped counts (cheaper
+    to build than four subqueries, which cost more in Python than the query they saved)."""
     official = getattr(user, "official", None)
-    tasks = services.open_tasks(user).order_by().values("owner").annotate(n=Count("pk")).values("n")
-    fields = {"tasks": Coalesce(Subquery(tasks), 0)}
+    tasks = services.open_tasks(user).order_by().values("owner").annotate(key=Value("tasks"), n=Count("pk"))
+    rows = tasks.values_list("key", "n")
     if official is not None:
-        fields |= {f"m_{name}": Coalesce(Subquery(query), 0) for name, query in memo_count_queries(official).items()}
-    row = get_user_model().objects.filter(pk=user.pk).values(**fields).first() or {}
-    memos = MemoCounts(**{name: row.get(f"m_{name}", 0) for name in ("drafts", "returned", "in_review")})
-    return row.get("tasks", 0), memos
+        rows = rows.union(own_memo_states(official), all=True)
+    found = dict(rows)
+    memos = MemoCounts(drafts=found.get(MemoState.DRAFT, 0), returned=found.get(MemoState.RETURNED, 0),
+                       in_review=found.get(MemoState.IN_REVIEW, 0))
+    return found.get("tasks", 0), memos
 
 
 @dataclass(frozen=True)
@@ -69,25 +68,26 @@ def whereabouts(memos: list[Memo]) -> dict[int, Whereabouts]:
         return {}
     ids = [m.pk for m in memos]
     titles: dict[tuple[int, int], list[str]] = {}
-    for s in MemoStep.objects.filter(memo_id__in=ids).select_related("position"):  # a consultation: several
-        titles.setdefault((s.memo_id, s.order), []).append(s.position.title)
-    tasks = {
-        t.process.memoprocess.memo_id: t
-        for t in Task.objects.filter(
-            process__memoprocess__memo_id__in=ids, status=STATUS.ASSIGNED, flow_task__in=services.review_nodes()
-        ).select_related("owner__official", "process__memoprocess")
-    }
+    steps = MemoStep.objects.filter(memo_id__in=ids).order_by("memo_id", "order", "slot", "id")
+    for memo_id, order, title in steps.values_list("memo_id", "order", "position__title"):  # a consultation: several
+        titles.setdefault((memo_id, order), []).append(title)
+    open_tasks = Task.objects.filter(
+        process__memoprocess__memo_id__in=ids, status=STATUS.ASSIGNED, flow_task__in=services.review_nodes()
+    ).order_by("id").values("process__memoprocess__memo_id", "data", "created", "owner__official__prefix",
+                            "owner__official__first_name", "owner__official__last_name")
+    tasks = {t["process__memoprocess__memo_id"]: t for t in open_tasks}  # rows, not instances (the home page)
     result = {}
     for m in memos:
-        task = tasks.get(m.pk)
-        data = (task.data or {}) if task else {}
-        official = getattr(task.owner, "official", None) if task and task.owner_id else None
+        task = tasks.get(m.pk) or {}
+        data = task.get("data") or {}
+        name = Official.name_of(task["owner__official__prefix"], task["owner__official__first_name"],
+                                task["owner__official__last_name"]) if task.get("owner__official__first_name") else None
         result[m.pk] = Whereabouts(
             position=", ".join(titles.get((m.pk, m.current_step), [])),
-            official=official.full_name if official else None,
+            official=name,
             capacity=data.get("capacity"),
             acting=bool(data.get("acting")),
-            since=task.created if task else None,
+            since=task.get("created"),
         )
     return result
 

@@ -114,8 +114,13 @@ class Official(models.Model):
 
     @property
     def full_name(self) -> str:
-        # Thai style: the prefix is written against the first name (นางสาวเรวดี ศรีสุขใส).
-        return f"{self.prefix}{self.first_name} {self.last_name}"
+        return self.name_of(self.prefix, self.first_name, self.last_name)
+
+    @staticmethod
+    def name_of(prefix: str, first_name: str, last_name: str) -> str:
+        """Thai style: the prefix is written against the first name (นางสาวเรวดี ศรีสุขใส). Lists
+        that read rows, not instances, name officials with it too."""
+        return f"{prefix}{first_name} {last_name}"
 
     def position_on(self, day) -> Position | None:
         holding = (

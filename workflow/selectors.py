@@ -44,10 +44,14 @@ class TaskRow:
 
 class OpenTaskRows:
     """The user's open tasks, oldest first, as ``TaskRow``s read with ``values()`` (no model
-    instances), sliceable for a paginator: ``rows[start:stop]`` is one query."""
+    instances), for the home page and the API's task list: ``rows[start:stop]`` is one query,
+    ``count()`` another (the paginators ask for both)."""
 
     def __init__(self, user):
         self.qs = services.open_tasks(user).values("id", "created", "data", **header_values(services.TASK_MEMO))
+
+    def count(self) -> int:
+        return self.qs.order_by().count()
 
     def __getitem__(self, cut: slice) -> list[TaskRow]:
         return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in self.qs[cut]]

@@ -27,6 +27,7 @@ from memos.errors import InvalidInput, NotFound
 from memos.models import DecisionRecord, IssuedDocument, Memo, MemoReader, MemoStep
 from memos.selectors import MemoHeader, header_values
 from web.pdf import pdf_response
+from workflow import selectors as task_selectors
 from workflow import services
 
 from .serializers import (
@@ -341,11 +342,10 @@ class TaskListView(APIView):
     def get(self, request):
         paginator = TaskPagination(query(PageParams, request))
         now = deadlines.clock()
-        rows = services.open_tasks(request.user).values("id", "created", "data", **header_values(services.TASK_MEMO))
-        tasks = paginator.paginate_queryset(rows, request, view=self)
+        tasks = paginator.paginate_queryset(task_selectors.OpenTaskRows(request.user), request, view=self)
         return paginator.get_paginated_response(
-            [{"id": t["id"], "created": t["created"].isoformat(), "due": (t["data"] or {}).get("due"),
-              "memo": memo_summary(MemoHeader.from_row(t), deadlines.is_late(t["data"], now))} for t in tasks]
+            [{"id": t.pk, "created": t.created.isoformat(), "due": t.data.get("due"),
+              "memo": memo_summary(t.memo, deadlines.is_late(t.data, now))} for t in tasks]
         )
 
 

@@ -23,8 +23,14 @@ def enqueue(key: str, task: str, payload: dict | None = None, memo=None) -> Outb
 
     The key is nearly always new: one ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING id``
     (PostgreSQL and SQLite alike), no SELECT before it and no savepoint around it; a decision
-    owes its email in the same transaction as everything else it writes."""
-    msg = OutboxMessage(key=key, task=task, payload=payload or {}, memo=memo)
+    owes its email in the same transaction as everything else it writes.
+
+    The row is written as handed over (``dispatched_at``) already: the hand-over follows the
+    commit, and noting it afterwards would cost a transaction of its own on every decision. If
+    the broker refuses it, ``_send`` clears the mark, so the next sweep hands it over; if the
+    process dies between the commit and the hand-over, the sweep hands it over once the mark is
+    older than ``OUTBOX_REDISPATCH_AFTER``, as for a message lost with the broker: late, not lost."""
+    msg = OutboxMessage(key=key, task=task, payload=payload or {}, memo=memo, dispatched_at=timezone.now())
     connection = transaction.get_connection()
     fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
     table = connection.ops.quote_name(OutboxMessage._meta.db_table)
@@ -40,19 +46,22 @@ def enqueue(key: str, task: str, payload: dict | None = None, memo=None) -> Outb
         return OutboxMessage.objects.get(key=key)
     msg.pk = row[0]
     msg._state.adding, msg._state.db = False, connection.alias
-    transaction.on_commit(lambda: _send(msg), robust=True)
+    transaction.on_commit(lambda: _send(msg, noted=True), robust=True)
     return msg
 
 
-def _send(msg: OutboxMessage) -> bool:
-    """Hand one row to the broker and note it; False (logged, left for the sweep) when the
-    broker is down."""
+def _send(msg: OutboxMessage, noted: bool = False) -> bool:
+    """Hand one row to the broker and note it (``noted``: the row says so already, see
+    ``enqueue``); False (logged, left for the sweep, the mark cleared) when the broker is down."""
     try:
         current_app.send_task(msg.task, args=[msg.pk], retry=False)
     except Exception as exc:  # kombu raises several types for "broker unreachable"
         logger.warning("outbox %s: broker unavailable, left for the sweep: %s", msg.pk, exc)
+        if noted:
+            OutboxMessage.objects.filter(pk=msg.pk, state=State.PENDING).update(dispatched_at=None)
         return False
-    OutboxMessage.objects.filter(pk=msg.pk).update(dispatched_at=timezone.now())
+    if not noted:
+        OutboxMessage.objects.filter(pk=msg.pk).update(dispatched_at=timezone.now())
     return True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import Count, Value
 from viewflow.workflow.models import Task
@@ -21,7 +22,7 @@ def counts(user) -> tuple[int, MemoCounts]:
     (``memos.selectors.own_memo_states``), as one ``UNION ALL`` of two grouped counts (cheaper
     to build than four subqueries, which cost more in Python than the query they saved)."""
     official = getattr(user, "official", None)
-    tasks = services.open_tasks(user).order_by().values("owner").annotate(key=Value("tasks"), n=Count("pk"))
+    tasks = services.open_task_rows(user).values("owner").annotate(key=Value("tasks"), n=Count("pk"))
     rows = tasks.values_list("key", "n")
     if official is not None:
         rows = rows.union(own_memo_states(official), all=True)
@@ -42,16 +43,28 @@ class TaskRow:
     memo: MemoHeader
 
 
+@cache
+def _open_task_rows():
+    """Every open review task with its memo's header, oldest first, as values: built once per
+    process and never evaluated, only cloned (resolving its fifteen columns took 0.45 ms a
+    request, more than PostgreSQL takes to read the page); each request adds its owner."""
+    return services.open_review_tasks().order_by("created", "id").values(
+        "id", "created", "data", **header_values(services.TASK_MEMO)
+    )
+
+
 class OpenTaskRows:
     """The user's open tasks, oldest first, as ``TaskRow``s read with ``values()`` (no model
     instances), for the home page and the API's task list: ``rows[start:stop]`` is one query,
     ``count()`` another (the paginators ask for both)."""
 
     def __init__(self, user):
-        self.qs = services.open_tasks(user).values("id", "created", "data", **header_values(services.TASK_MEMO))
+        self.user = user
+        self.qs = _open_task_rows().filter(owner=user)
 
     def count(self) -> int:
-        return self.qs.order_by().count()
+        # the task table alone: the page's joins to the memo would be counted for nothing
+        return services.open_task_rows(self.user).count()
 
     def __getitem__(self, cut: slice) -> list[TaskRow]:
         return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in self.qs[cut]]

@@ -92,10 +92,21 @@ def submit(user, memo_id: int) -> Memo:
 TASK_MEMO = "process__memoprocess__memo__"  # a task's memo, in lookups
 
 
+def open_review_tasks() -> QuerySet[Task]:
+    """Every official's open review tasks (a review or a consultation waiting for its owner)."""
+    return Task.objects.filter(status=STATUS.ASSIGNED, flow_task__in=review_nodes())
+
+
+def open_task_rows(user) -> QuerySet[Task]:
+    """The user's open review tasks, acting ones included (they are assigned to the acting
+    official), on the task table alone: what a count reads (the open-task index covers it)."""
+    return open_review_tasks().filter(owner=user)
+
+
 def open_tasks(user) -> QuerySet[Task]:
-    """The user's open review tasks, acting ones included (they are assigned to the acting official)."""
+    """``open_task_rows`` with each task's memo, oldest first."""
     return (
-        Task.objects.filter(owner=user, status=STATUS.ASSIGNED, flow_task__in=review_nodes())
+        open_task_rows(user)
         .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
         # a list needs the memo's header, not its body
         .defer("process__memoprocess__memo__sections", "process__memoprocess__memo__announcement")

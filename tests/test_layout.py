@@ -421,3 +421,12 @@ def test_a_time_is_written_the_thai_office_way():
     from memos.documents.thai import thai_time
 
     assert thai_time(dt.datetime(2026, 11, 28, 5, 14)) == "๐๕.๑๔ น."
+
+
+def test_a_list_column_abbreviates_the_month_and_keeps_the_buddhist_era():
+    import datetime as dt
+
+    from memos.documents.thai import thai_date
+
+    assert thai_date(dt.date(2026, 11, 28), short=True) == "๒๘ พ.ย. ๒๕๖๙"
+    assert thai_date(dt.date(2027, 3, 1), short=True) == "๑ มี.ค. ๒๕๗๐"

@@ -43,7 +43,7 @@ from .forms import DecisionForm, MemoForm
 from .paging import PageWithoutCount
 from .pdf import pdf_response
 from .templatetags.office import counts_for
-from .templatetags.thai import memo_number, thai_datetime, thai_digits
+from .templatetags.thai import memo_number, thai_datetime_short, thai_digits
 
 
 def classes_badges(memo: Memo, overdue: bool | None = None) -> str:
@@ -198,7 +198,7 @@ class MemoListView(_OwnListView):
     drafter_name.short_description = _("ผู้ร่าง")
 
     def updated(self, memo: Memo) -> str:
-        return thai_datetime(memo.updated_at)
+        return thai_datetime_short(memo.updated_at)
 
     updated.short_description = _("แก้ไขล่าสุด")
     updated.orderby = "updated_at"

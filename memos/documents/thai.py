@@ -48,9 +48,10 @@ def thai_digits(text: str) -> str:
     return digits.thai_digits(text)  # the rule (not in URLs, Latin identifiers…) lives in digits.py
 
 
-def thai_date(day: dt.date, era: bool = False) -> str:
-    """``๓๐ มีนาคม ๒๕๖๙`` (``era``: ``๓๐ มีนาคม พ.ศ. ๒๕๖๙``): day, full month, Buddhist-era year."""
-    fmt = "%-d %B พ.ศ. %Y" if era else "%-d %B %Y"
+def thai_date(day: dt.date, era: bool = False, short: bool = False) -> str:
+    """``๓๐ มีนาคม ๒๕๖๙`` (``era``: ``๓๐ มีนาคม พ.ศ. ๒๕๖๙``): day, full month, Buddhist-era year;
+    ``short``: ``๓๐ มี.ค. ๒๕๖๙``, the abbreviated month of a list's column."""
+    fmt = "%-d %b %Y" if short else "%-d %B พ.ศ. %Y" if era else "%-d %B %Y"
     return thai_strftime(dt.datetime(day.year, day.month, day.day), fmt, thaidigit=THAI_DIGITS)
 
 

@@ -102,6 +102,17 @@ def thai_datetime(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def thai_datetime_short(value: dt.datetime | None) -> str:
+    """``๒๖ พ.ย. ๒๕๖๙ ๐๒.๓๗ น.``: a list's column (local time); the English page as ``thai_datetime``."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if not _thai():
+        return date_format(local, "j M Y, H:i")
+    return f"{_thai_date(local.date(), short=True)} {_thai_time(local)}"
+
+
+@register.filter
 def thai_digits(value) -> str:
     """Thai digits as the printed memo has them (``กบ ๕๒๔๐๑/๒๒๐``), by the same rule: URLs, e-mail
     addresses and Latin identifiers (ISO/IEC 27001, COVID-19) keep their digits."""

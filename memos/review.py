@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import history, mail, outbox, revisions, transitions
+from . import history, mail, outbox, revisions, search, transitions
 from .assignment import Assignee, assignee_for, assignees_for, standing_of
 from .errors import InvalidInput
-from .models import Decision, Memo, MemoState, MemoStep, OnObjection, Position, Route, RouteStep, StepKind
+from .models import Decision, Memo, MemoStep, OnObjection, Position, Route, RouteStep, StepKind
 from .numbering import take_number
 
 
@@ -270,6 +270,9 @@ def record_decision(
     if official.signature:
         with official.signature.open("rb") as fh:
             decision.signature.save(f"{memo.pk}-{task_id}.png", ContentFile(fh.read()), save=False)
+    moves = following is not None or returns or kind in (Decision.Kind.APPROVE, Decision.Kind.RETURN,
+                                                          Decision.Kind.REJECT)
+    decision.comment_in_memo_update = moves  # the memo's UPDATE below appends the comment (memos.search)
     decision.save()
     memo._decision = decision  # the record of it reads it from here (memos.records)
 
@@ -278,10 +281,15 @@ def record_decision(
         memo._open_slots = following
     elif returns:
         transitions.transition(memo, "return")
-    elif kind in (Decision.Kind.APPROVE, Decision.Kind.RETURN, Decision.Kind.REJECT):
+    elif moves:
         transitions.transition(memo, kind)
-    if memo.state != MemoState.IN_REVIEW or following is not None:
-        memo.save(update_fields=["state", "current_step", "updated_at"])
+    if moves:
+        fields = ["state", "current_step", "updated_at"]
+        if comment:
+            memo.search_text = search.with_comment(comment)
+            fields.append("search_text")
+        memo.save(update_fields=fields)
+        memo.__dict__.pop("search_text", None)  # the database has the text; the instance held an expression
     history.log(
         memo,
         actor,

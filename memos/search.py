@@ -77,14 +77,18 @@ def on_memo_saved(sender, instance: Memo, raw: bool = False, update_fields=None,
     refresh(instance.pk)
 
 
+def with_comment(comment: str) -> Concat:
+    """``search_text`` with a decision's comment appended, as an UPDATE sets it (no re-read of the
+    memo and its comments, which ``refresh`` would give the same text for)."""
+    return Concat(Coalesce(F("search_text"), Value(""), output_field=TextField()), Value(" \n" + normalise(comment)),
+                  output_field=TextField())
+
+
 def on_decision_saved(sender, instance: Decision, created: bool = False, raw: bool = False, **kwargs) -> None:
-    """A new comment is appended in one UPDATE (decide runs this under its locks: no re-read of
-    the memo and its comments, which ``refresh`` would give the same text for)."""
-    if created and not raw and instance.comment:
-        Memo.objects.filter(pk=instance.memo_id).update(
-            search_text=Concat(Coalesce(F("search_text"), Value(""), output_field=TextField()), Value(" \n" + normalise(instance.comment)),
-                               output_field=TextField())
-        )
+    """A new comment is appended in one UPDATE, unless the decision says the memo's own UPDATE
+    does it (``comment_in_memo_update``: a decision that moves the memo on writes the memo anyway)."""
+    if created and not raw and instance.comment and not getattr(instance, "comment_in_memo_update", False):
+        Memo.objects.filter(pk=instance.memo_id).update(search_text=with_comment(instance.comment))
 
 
 @dataclass(frozen=True)

@@ -90,26 +90,27 @@ _AGO = (
 )
 
 
-@register.filter
-def thai_datetime(value: dt.datetime | None) -> str:
-    """``๒๖ พฤศจิกายน ๒๕๖๙ เวลา ๐๒:๓๗ น.`` (local time), as a Thai office writes a time."""
+def _datetime(value: dt.datetime | None, short: bool) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)
     if not _thai():
         return date_format(local, "j M Y, H:i")  # "28 Nov 2026, 09:57": fits a list's column
+    if short:
+        return f"{_thai_date(local.date(), short=True)} {_thai_time(local)}"
     return f"{_thai_date(local.date())} เวลา {_thai_time(local)}"
+
+
+@register.filter
+def thai_datetime(value: dt.datetime | None) -> str:
+    """``๒๖ พฤศจิกายน ๒๕๖๙ เวลา ๐๒.๓๗ น.`` (local time), as a Thai office writes a time."""
+    return _datetime(value, short=False)
 
 
 @register.filter
 def thai_datetime_short(value: dt.datetime | None) -> str:
     """``๒๖ พ.ย. ๒๕๖๙ ๐๒.๓๗ น.``: a list's column (local time); the English page as ``thai_datetime``."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    if not _thai():
-        return date_format(local, "j M Y, H:i")
-    return f"{_thai_date(local.date(), short=True)} {_thai_time(local)}"
+    return _datetime(value, short=True)
 
 
 @register.filter

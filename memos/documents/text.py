@@ -25,7 +25,7 @@ from reportlab.platypus.flowables import Flowable
 from . import layout as L
 from . import tagging, thai
 from .fonts import BOLD, MARK_WIDTH, REGULAR, glyph_name_text, glyph_path, ink_extents, recode
-from .textout import text_out
+from .textout import text_out, text_out_spread
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
@@ -509,41 +509,79 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
               if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
+    lo = 0  # order[lo:]: the breaks from which a line to the current j is not overfull
+    # Candidates are looked at from the longest line to the shortest. A shorter line (a later start,
+    # the same end) has at least the slack and at most the stretch of a longer one, so its badness is
+    # no lower: once the demerits of a line alone exceed the best total found, no shorter line can do
+    # better and the rest are skipped (most candidates: lines far too short to fill). Ties go to the
+    # shortest line, as when every candidate was looked at from the shortest one. Not with a negative
+    # first indent (the first line would be the wider), nor when the last piece alone is wider than
+    # a line (a cut piece counts as filling its line: the shortest line would not be the worst).
+    prune = first_indent >= 0
+    c_em, w_em, s_em = CLUSTER_GAP_MAX_EM * size, WORD_STRETCH_EM * size, SPACE_STRETCH_EM * size
     for j in breaks:
         pen = atoms[j].penalty if j < n else 0.0
         if j < starts[j] < n and _labels_number(atoms[j - 1], atoms[starts[j]]):
             pen = LABEL_PENALTY
+        pen2 = pen ** 2
+        while lo < len(order):  # overfull from order[lo]: from every earlier break too, and for every later j
+            s = starts[order[lo]]
+            if j - s > 1 and W[j] - W[s] > width - (first_indent if order[lo] == 0 else 0.0) + 0.01:
+                lo += 1
+            else:
+                break
+        pruning = prune and W[j] - W[j - 1] <= width - first_indent + 0.01
         cand = None
-        for i in reversed(order):
+        for k in range(lo, len(order)):
+            i = order[k]
             s = starts[i]
             if s >= j:
                 continue
             avail = width - (first_indent if i == 0 else 0.0)
             natural = W[j] - W[s]
             if natural > avail + 0.01:
-                if j - s > 1:
-                    break  # going further back only adds width
                 natural = avail  # a single cut piece on an indented first line
             if j == n:
-                bad, ragged = 0.0, False
+                bad = bad0 = 0.0
+                ragged = False
             else:
                 slack = avail - natural
                 if slack <= 0.01:
                     bad = 0.0
-                else:  # _badness, inlined for the common case r ≤ 1 (the loop's hottest path)
-                    # the same operations in the same order as _ratio, so the same floats
-                    grow = ((G[j] - G[s] + JC[j] - JC[s + 1]) * CLUSTER_GAP_MAX_EM * size
-                            + (JW[j] - JW[s + 1]) * WORD_STRETCH_EM * size + (S[j] - S[s]) * SPACE_STRETCH_EM * size)
+                else:  # _badness inlined (the loop's hottest path): the same operations in the same
+                    # order as _ratio and _shortfall, so the same floats
+                    clusters, words, spaces = G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s]
+                    c, w, sp = clusters * c_em, words * w_em, spaces * s_em
+                    grow = c + w + sp
                     if grow and slack <= grow:
                         bad = 100 * (slack / grow) ** 3
                     else:
-                        bad = _badness(slack, size, G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s])
+                        if slack <= grow:
+                            r = 0.0
+                        elif slack <= c + WORD_RATIO_MAX * (w + sp):
+                            r = (slack - c) / (w + sp)
+                        elif sp:
+                            r = (slack - c - WORD_RATIO_MAX * w) / sp
+                        else:
+                            r = float("inf")
+                        if r > MAX_RATIO:
+                            short = slack - (clusters * CLUSTER_GAP_MAX_EM + words * WORD_GAP_MAX_EM
+                                             + spaces * SPACE_STRETCH_EM * MAX_RATIO) * size
+                            if short <= SHORT_MAX_EM * size:
+                                bad = SHORT_BADNESS + 200 * short
+                            else:
+                                bad = RAGGED_BADNESS + 100 * short
+                        else:
+                            bad = 100 * r**3
+                bad0 = bad
                 ragged = bad >= RAGGED_BADNESS
                 if i == 0 and bad >= SHORT_BADNESS:
                     bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph
-            d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen ** 2
-            if cand is None or d < cand[0]:
+            d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen2
+            if cand is None or d <= cand[0]:
                 cand = (d, i, ragged)
+            elif pruning and (LINE_PENALTY + bad0) ** 2 * (1 - 1e-9) + pen2 > cand[0]:
+                break
         if cand is not None:
             best[j] = cand
             order.append(j)
@@ -608,8 +646,14 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
         _set_font(t, p.font, p.size)
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
-            s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
-        text_out(t, s)
+            extra = e_c * 1000 / p.size
+            data = s.__shapeData__ if isinstance(s, ShapedStr) else _unshaped_data(s, p.font)
+            text_out_spread(t, s, data, gaps, extra, lambda s=s, gaps=gaps, extra=extra, font=p.font:
+                            _spread(s, font, gaps, extra))
+            if getattr(s, "_paths", None):  # their places follow the stretched advances
+                s = _spread(s, p.font, gaps, extra)
+        else:
+            text_out(t, s)
         if getattr(s, "_paths", None):
             paths += _mark_paths(s, p.font, p.size, cx, y)
         cx += w + e_c * len(gaps)

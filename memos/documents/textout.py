@@ -24,12 +24,35 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
 
 
-def _closed(parts: list[str], buf: bytearray, num: float | None, escape) -> str:
-    """A run's TJ: its pending bytes, or else its pending adjustment (ReportLab drops a zero)."""
+def _selector(t, font):
+    """The font-selection operator of a subset, "/F1+0 16 Tf 26.4 TL", remembered per document."""
+    doc = t._canvas._doc
+    selects = t._canvas.__dict__.setdefault("_select_cache", {})
+
+    def select(subset: int) -> str:
+        key = (font.fontName, subset, t._fontsize, t._leading)
+        op = selects.get(key)
+        if op is None:
+            op = selects[key] = f"{font.getSubsetInternalName(subset, doc)} {fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
+        return op
+
+    return select
+
+
+def _closed(parts: list, buf: bytearray, num, escape, holes: bool = False) -> str:
+    """A run's TJ: its pending bytes, or else its pending adjustment (ReportLab drops a zero); a
+    ``_HoleRun`` when the run has holes (a plan's)."""
     if buf:
         parts.append(f"({escape(bytes(buf))})")
+    elif num.__class__ is _Hole:
+        parts.append(num)
+        holes = True
     elif num is not None and (v := fp_str(num)) != "0":
         parts.append(v)
+    if holes:
+        run = _HoleRun("TJ")
+        run.parts = parts
+        return run
     return _run(parts)
 
 
@@ -59,14 +82,7 @@ def format_shaped(t, text) -> str:
     split = splits.get((font.fontName, str(text)))
     if split is None:
         split = splits[font.fontName, str(text)] = font.splitString(text, doc)
-    selects = canv.__dict__.setdefault("_select_cache", {})  # "/F1+0 16 Tf 26.4 TL" per font subset
-
-    def select(subset: int) -> str:
-        key = (font.fontName, subset, t._fontsize, t._leading)
-        op = selects.get(key)
-        if op is None:
-            op = selects[key] = f"{font.getSubsetInternalName(subset, doc)} {fp_str(t._fontsize)} Tf {fp_str(t._leading)} TL"
-        return op
+    select = _selector(t, font)
 
     if not (font.shapable and isinstance(text, ShapedStr)):  # unshaped text: one string per subset
         code = []
@@ -76,57 +92,88 @@ def format_shaped(t, text) -> str:
                 t._curSubset = subset
             code.append(f"({escape(chunk)}) Tj")
         return " ".join(code)
+    return " ".join(_runs(t, text.__shapeData__, split, select, escape))
+
+
+class _Hole(tuple):
+    """A number of a stretched word's TJ not known until the stretch is: (glyph index, what the next
+    glyph's offset adds, or None)."""
+
+
+class _HoleRun(str):
+    """A run of a plan that holds holes (``parts``); as a string it ends like a TJ run, so
+    ``setRise`` (which looks at the last operator) sees it as one."""
+
+    parts: list
+
+
+def _runs(t, shape_data, split, select, escape, gaps: frozenset[int] = frozenset()) -> list[str]:
+    """The operators of ``format_shaped``, one per run, font selection and rise; with ``gaps`` a plan
+    (``plan_spread``): the number after each glyph in ``gaps`` is left as a hole."""
     state = (t._code, t._x, t._y)
     try:
         t._code = code = []
         r0 = t._rise
         sd0 = 0
-        shape_data = text.__shapeData__
         fontsize = t._fontsize
         for subset, chunk in split:
             if subset != t._curSubset:
                 code.append(select(subset))
                 t._curSubset = subset
             sd1 = sd0 + len(chunk)
-            parts: list[str] | None = None
+            parts: list | None = None
             buf = bytearray()
             num = None  # pending sum of non-zero numbers since the last byte
-            for i, sd in enumerate(shape_data[sd0:sd1]):
-                r = r0 + fontsize * sd.y_offset / 1000 if sd.y_offset else r0
+            holes = False
+            # the fields unpacked (faster than namedtuple attributes); most glyphs have no offsets and
+            # their advance is their width: only their byte is added
+            for k, ((_, x_advance, _, x_offset, y_offset, width), byte) in enumerate(
+                    zip(shape_data[sd0:sd1], chunk), sd0):
+                r = r0 + fontsize * y_offset / 1000 if y_offset else r0
                 if parts is None or r != t._rise:
                     if parts is not None:  # close the run
-                        code.append(_closed(parts, buf, num, escape))
+                        code.append(_closed(parts, buf, num, escape, holes))
                         if t._rise != r0:
                             t.setRise(r0)
                     if r != t._rise:
                         t.setRise(r)
-                    parts, buf, num = [], bytearray(), None
-                x = -sd.x_offset
-                if x:
+                    parts, buf, num, holes = [], bytearray(), None, False
+                if x_offset:
                     if buf:
                         parts.append(f"({escape(bytes(buf))})")
                         buf = bytearray()
-                    num = x if num is None else num + x
+                    if num.__class__ is _Hole:
+                        num = _Hole((num[0], -x_offset))
+                    else:
+                        num = -x_offset if num is None else num + -x_offset
                 if num is not None:
-                    if (v := fp_str(num)) != "0":
+                    if num.__class__ is _Hole:
+                        parts.append(num)
+                        holes = True
+                    elif (v := fp_str(num)) != "0":
                         parts.append(v)
                     num = None
-                buf.append(chunk[i])
-                y = sd.width - sd.x_advance + sd.x_offset
+                buf.append(byte)
+                if gaps and k in gaps:  # stretched: the number is never 0 (plan_spread checks)
+                    parts.append(f"({escape(bytes(buf))})")
+                    buf = bytearray()
+                    num = _Hole((k, None))
+                    continue
+                y = width - x_advance + x_offset if x_offset else width - x_advance
                 if y:
                     parts.append(f"({escape(bytes(buf))})")
                     buf = bytearray()
                     num = y
             sd0 = sd1
             if parts is not None:  # the end of the chunk closes its last run
-                code.append(_closed(parts, buf, num, escape))
+                code.append(_closed(parts, buf, num, escape, holes))
                 if t._rise != r0:
                     t.setRise(r0)
         if t._rise != r0:
             t.setRise(r0)
     finally:
         t._code, t._x, t._y = state
-    return " ".join(code)
+    return code
 
 
 def text_out(t, s) -> None:
@@ -146,4 +193,68 @@ def text_out(t, s) -> None:
         return
     _, code, t._curSubset, dx = hit
     t._code.append(code)
+    t._x += dx
+
+
+def _fill(plan: list[str], data, extra: float) -> str | None:
+    """The operators of a plan with its holes filled for a stretch of ``extra`` (1/1000 em after each
+    gap glyph), the same floats as format_shaped of the stretched string; None if a number would
+    vanish (0, or printed as "0"): the plan's shape does not hold, format the stretched string."""
+    out = []
+    for item in plan:
+        if item.__class__ is not _HoleRun:
+            out.append(item)
+            continue
+        parts = []
+        for part in item.parts:
+            if part.__class__ is not _Hole:
+                parts.append(part)
+                continue
+            k, add = part
+            _, x_advance, _, x_offset, _, width = data[k]
+            x_advance = x_advance + extra  # as text._spread
+            y = width - x_advance + x_offset if x_offset else width - x_advance
+            if not y:
+                return None
+            v = fp_str(y if add is None else y + add)
+            if v == "0":
+                return None
+            parts.append(v)
+        out.append(_run(parts))
+    return " ".join(out)
+
+
+def text_out_spread(t, s, data, gaps: tuple[int, ...], extra: float, spread) -> None:
+    """``t.textOut(spread())`` for ``s`` stretched by ``extra`` (1/1000 em) after each glyph in ``gaps``
+    (text._spread; ``data``: the shape data of ``s``, one glyph per character if it is a plain string), without formatting every glyph again: the operators of ``s`` in the text object's
+    state are planned once per document with the numbers after the gap glyphs left open, and each
+    stretch fills them in (a justified line's words come back with other stretches: 145 stretched
+    words in the seed memo, 64 different). ``spread`` makes the stretched string when the plan cannot
+    serve (tests/test_render_speed.py compares both with ReportLab's own output)."""
+    canv = t._canvas
+    font = getFont(t._fontname)
+    plans = canv.__dict__.setdefault("_spread_plans", {})
+    key = (id(s), t._fontname, t._fontsize, t._leading, t._rise, t._curSubset)
+    hit = plans.get(key)
+    if hit is None:
+        if not (font._dynamicFont and font.shapable):
+            return text_out(t, spread())
+        splits = canv.__dict__.setdefault("_split_cache", {})
+        split = splits.get((font.fontName, str(s)))
+        if split is None:
+            split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
+        start = t._curSubset
+        plan = _runs(t, data, split, _selector(t, font), canv._escape, frozenset(gaps))
+        hit = plans[key] = (s, data, plan, start, t._curSubset, canv.stringWidth(s, t._fontname, t._fontsize))
+        t._curSubset = start
+    _, data, plan, start, end, dx = hit
+    code = _fill(plan, data, extra)
+    if code is None:
+        t._curSubset = start
+        x = t._x
+        t._code.append(format_shaped(t, spread()))
+        t._x = x + dx
+        return
+    t._code.append(code)
+    t._curSubset = end
     t._x += dx

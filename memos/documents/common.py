@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import zlib
 
 from reportlab import rl_config
 from reportlab.lib.units import cm
-from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
@@ -15,7 +13,7 @@ from reportlab.platypus import Image, KeepTogether, Spacer, Table
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
 from . import layout as L
-from . import tagging
+from . import rlfast, tagging
 from .digits import thai_digits
 from .fonts import BOLD, REGULAR, recode, register
 from .text import TextStyle, ThaiParagraph, as_shaped, shaped
@@ -25,18 +23,7 @@ from .thai import thai_date
 # channels PDFs no longer travel through): the archival pass saves streams as they are written.
 rl_config.useA85 = 0
 
-# Flate level of every stream ReportLab writes (content, font subsets, ToUnicode maps). zlib's default
-# (6) was a tenth of a memo's render for streams about 5 % smaller than level 1 gives (the seed memo's
-# PDF: 39.8 kB at 6, 42 kB at 1); ReportLab hard-codes its one filter object, so its encoder is
-# replaced here, once per process, like useA85 above. Readers decode either level the same.
-FLATE_LEVEL = 1
-
-
-def _flate(self, text) -> bytes:
-    return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
-
-
-pdfdoc.PDFStreamFilterZCompress.encode = _flate
+rlfast.install()  # faster paths through canvas.save, the same bytes; the Flate level (rlfast.py)
 
 
 def body(size=L.BODY_SIZE, **kw) -> TextStyle:

@@ -123,12 +123,16 @@ def _patched_cmap(fontname: str, subset) -> str:
     if face not in _by_face:
         return text
     overrides = _overrides.get(face, {})
+    # the entry of code i is line ``first + i`` ("<ii> <cccc>", after "N beginbfchar"): replaced in
+    # place rather than searched for in the whole map once per recoded glyph
+    lines = text.split("\n")
+    first = lines.index(f"{len(subset)} beginbfchar") + 1
     for index, code in enumerate(subset):
-        real = overrides.get(code) or _pua_text(face, code)
+        real = overrides.get(code) or (_pua_text(face, code) if 0xE000 <= code <= 0xF8FF else None)
         if real:
-            utf16 = real.encode("utf-16-be").hex().upper()
-            text = text.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
-    return text
+            assert lines[first + index] == f"<{index:02X}> <{code:04X}>"
+            lines[first + index] = f"<{index:02X}> <{real.encode('utf-16-be').hex().upper()}>"
+    return "\n".join(lines)
 
 
 def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:

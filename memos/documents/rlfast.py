@@ -47,14 +47,21 @@ def pdfdoc_enc(x):
 
 
 _NUMBERS = (float, int)
+_NUMBER_TYPES = frozenset(_NUMBERS)
 
 
 def array_format(self, document, IND=b"\n "):
     """``PDFArray.format`` with numbers written directly (``pdfdoc.format`` of a number is
-    ``pdfdocEnc(fp_str(n))``, and fp_str writes ASCII digits): a font's /Widths is a few hundred."""
+    ``pdfdocEnc(fp_str(n))``, and fp_str writes ASCII digits): a font's /Widths is a few hundred,
+    written ten to a line by one ``fp_str`` call each."""
+    seq = self.sequence
+    multiline = (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced"
+    if seq and not multiline and set(map(type, seq)) <= _NUMBER_TYPES:
+        # ReportLab joins with spaces after putting b"\n " before every tenth element
+        return b"[ " + " \n  ".join(fp_str(*seq[i:i + 10]) for i in range(0, len(seq), 10)).encode("ascii") + b" ]"
     fmt = pdfdoc.format
-    L = [fp_str(e).encode("ascii") if type(e) in _NUMBERS else fmt(e, document) for e in self.sequence]
-    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
+    L = [fp_str(e).encode("ascii") if type(e) in _NUMBERS else fmt(e, document) for e in seq]
+    if multiline:
         L = IND.join(L)
     else:
         n = len(L)

@@ -335,8 +335,9 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return _first_fit(_pieces(runs, size), width, first_indent)
 
 
-def _first_fit(pieces: list[Piece], width: float, first_indent: float) -> list[Line]:
-    """``layout`` over pieces already made (layout_balanced tries a dozen widths with the same ones)."""
+def _first_fit(pieces: list[Piece], width: float, first_indent: float, most: int | None = None) -> list[Line]:
+    """``layout`` over pieces already made (layout_balanced tries a dozen widths with the same ones).
+    ``most``: give up once more lines than that are made (the lines so far are returned)."""
     lines: list[Line] = []
     cur: list[Piece] = []
     cur_w = 0.0
@@ -351,6 +352,8 @@ def _first_fit(pieces: list[Piece], width: float, first_indent: float) -> list[L
 
     queue = list(reversed(pieces))
     while queue:
+        if most is not None and len(lines) > most:
+            return lines
         p = queue.pop()
         avail = width - indent
         if p.space and not cur:
@@ -407,7 +410,7 @@ def layout_balanced(runs, size: float, width: float, first_indent: float = 0.0) 
         return lines
     for _ in range(12):  # to within width / 4096: well under a point
         mid = (lo + hi) / 2
-        if len(_first_fit(pieces, mid, first_indent)) == len(lines):
+        if len(_first_fit(pieces, mid, first_indent, len(lines))) == len(lines):
             hi = mid
         else:
             lo = mid

@@ -128,7 +128,7 @@ def _runs(t, shape_data, split, select, escape, gaps: frozenset[int] = frozenset
             # the fields unpacked (faster than namedtuple attributes); most glyphs have no offsets and
             # their advance is their width: only their byte is added
             for k, ((_, x_advance, _, x_offset, y_offset, width), byte) in enumerate(
-                    zip(shape_data[sd0:sd1], chunk), sd0):
+                    zip(shape_data[sd0:sd1], chunk, strict=True), sd0):
                 r = r0 + fontsize * y_offset / 1000 if y_offset else r0
                 if parts is None or r != t._rise:
                     if parts is not None:  # close the run

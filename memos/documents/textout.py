@@ -22,6 +22,7 @@ from __future__ import annotations
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
+from reportlab.pdfgen.textobject import PDFTextObject
 
 
 def _selector(t, font):
@@ -100,6 +101,10 @@ class _Hole(tuple):
     glyph's offset adds, or None)."""
 
 
+class _Range(tuple):
+    """The glyphs (start, end) of a string of a plan's run, whose bytes are the document's codes."""
+
+
 class _HoleRun(str):
     """A run of a plan that holds holes (``parts``); as a string it ends like a TJ run, so
     ``setRise`` (which looks at the last operator) sees it as one."""
@@ -107,9 +112,10 @@ class _HoleRun(str):
     parts: list
 
 
-def _runs(t, shape_data, split, select, escape, gaps: frozenset[int] = frozenset()) -> list[str]:
-    """The operators of ``format_shaped``, one per run, font selection and rise; with ``gaps`` a plan
-    (``plan_spread``): the number after each glyph in ``gaps`` is left as a hole."""
+def _runs(t, shape_data, split, select, escape, gaps: frozenset[int] = frozenset(), plan: bool = False) -> list[str]:
+    """The operators of ``format_shaped``, one per run, font selection and rise. ``plan`` (``_word_plan``):
+    every run is left as its parts (``_HoleRun``), and the number after each glyph in ``gaps`` as a
+    hole."""
     state = (t._code, t._x, t._y)
     try:
         t._code = code = []
@@ -137,7 +143,7 @@ def _runs(t, shape_data, split, select, escape, gaps: frozenset[int] = frozenset
                             t.setRise(r0)
                     if r != t._rise:
                         t.setRise(r)
-                    parts, buf, num, holes = [], bytearray(), None, False
+                    parts, buf, num, holes = [], bytearray(), None, plan
                 if x_offset:
                     if buf:
                         parts.append(f"({escape(bytes(buf))})")
@@ -188,7 +194,8 @@ def text_out(t, s) -> None:
     if hit is None:
         x = t._x
         t._x = x + t._canvas.stringWidth(s, t._fontname, t._fontsize)  # as textOut
-        t._code.append(format_shaped(t, s))
+        code = _planned(t, s, s.__shapeData__) if isinstance(s, ShapedStr) else None
+        t._code.append(code if code is not None else format_shaped(t, s))
         cache[key] = (s, t._code[-1], t._curSubset, t._x - x)
         return
     _, code, t._curSubset, dx = hit
@@ -196,65 +203,131 @@ def text_out(t, s) -> None:
     t._x += dx
 
 
-def _fill(plan: list[str], data, extra: float) -> str | None:
-    """The operators of a plan with its holes filled for a stretch of ``extra`` (1/1000 em after each
-    gap glyph), the same floats as format_shaped of the stretched string; None if a number would
-    vanish (0, or printed as "0"): the plan's shape does not hold, format the stretched string."""
+class _Probe:
+    """A text object for planning: the state ``_runs`` reads and writes, and ReportLab's ``setRise``."""
+
+    setRise = PDFTextObject.setRise
+
+    def __init__(self, fontsize: float, leading: float, rise: float):
+        self._code: list[str] = []
+        self._x = self._y = 0.0
+        self._rise, self._curSubset, self._fontsize, self._leading = rise, 0, fontsize, leading
+
+
+def _mark(glyphs: bytes) -> str:
+    """In a plan, a string's bytes are glyph indices (always consecutive): kept as the range."""
+    return f"\0{glyphs[0]},{glyphs[-1] + 1}\0"
+
+
+# Plans of words, process-wide: keyed by the word's shaped string (text.shaped returns the same object
+# for the same word, font and size; the entry holds it, so its id is not reused), the text state and
+# the stretched glyphs. No larger than a word: the operators of one word in one text state, with the
+# document's glyph codes left out (they differ per document) and filled in from its subset split.
+_PLANS: dict[tuple, tuple] = {}
+PLANS_MAX = 50000  # as text.shaped's cache; emptied when full
+
+
+def _word_plan(s, data, fontname: str, fontsize: float, leading: float, rise: float, gaps: tuple[int, ...]):
+    """(s, plan or None, rise after): the operators of ``s`` with its strings as glyph ranges and, for
+    ``gaps``, the number after each gap glyph as a hole. None when the word cannot be planned: more
+    than 256 glyphs, or a first glyph raised or lowered (ReportLab's setRise then looks at the operator
+    before the word, which a plan does not know)."""
+    key = (id(s), fontname, fontsize, leading, rise, gaps)
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is s:
+        return hit
+    n = len(data)
+    plan = None
+    probe = _Probe(fontsize, leading, rise)
+    if 0 < n <= 256 and not data[0][4]:
+        plan = []
+        for item in _runs(probe, data, [(0, bytes(range(n)))], None, _mark, frozenset(gaps), plan=True):
+            if item.__class__ is not _HoleRun:
+                plan.append(item)
+                continue
+            parts = []
+            for part in item.parts:
+                if part.__class__ is str and part.startswith("(\0"):
+                    start, end = part[2:-2].split(",")
+                    part = _Range((int(start), int(end)))
+                parts.append(part)
+            plan.append(parts)
+    if len(_PLANS) >= PLANS_MAX:
+        _PLANS.clear()
+    hit = _PLANS[key] = (s, plan, probe._rise)
+    return hit
+
+
+def _fill(plan: list, chunk: bytes, escape, data, extra: float) -> str | None:
+    """A plan's operators with the document's codes of its glyphs and, for a stretch of ``extra``
+    (1/1000 em after each gap glyph), its holes filled: the same floats as format_shaped of the
+    stretched string. None if a number would vanish (0, or printed as "0"): the plan's shape does not
+    hold, and the stretched string is formatted instead."""
     out = []
     for item in plan:
-        if item.__class__ is not _HoleRun:
+        if item.__class__ is str:  # a rise
             out.append(item)
             continue
         parts = []
-        for part in item.parts:
-            if part.__class__ is not _Hole:
+        for part in item:
+            cls = part.__class__
+            if cls is str:
                 parts.append(part)
-                continue
-            k, add = part
-            _, x_advance, _, x_offset, _, width = data[k]
-            x_advance = x_advance + extra  # as text._spread
-            y = width - x_advance + x_offset if x_offset else width - x_advance
-            if not y:
-                return None
-            v = fp_str(y if add is None else y + add)
-            if v == "0":
-                return None
-            parts.append(v)
+            elif cls is _Range:
+                parts.append(f"({escape(chunk[part[0]:part[1]])})")
+            else:
+                k, add = part
+                _, x_advance, _, x_offset, _, width = data[k]
+                x_advance = x_advance + extra  # as text._spread
+                y = width - x_advance + x_offset if x_offset else width - x_advance
+                if not y:
+                    return None
+                v = fp_str(y if add is None else y + add)
+                if v == "0":
+                    return None
+                parts.append(v)
         out.append(_run(parts))
     return " ".join(out)
 
 
+def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str | None:
+    """``format_shaped(t, s)`` (stretched by ``extra`` after ``gaps``) from the word's plan, the text
+    object's font subset and rise updated as formatting would; None (nothing changed) when there is no
+    plan or the word spans two font subsets in this document."""
+    font = getFont(t._fontname)
+    if not (font._dynamicFont and font.shapable):
+        return None
+    _, plan, rise = _word_plan(s, data, t._fontname, t._fontsize, t._leading, t._rise, gaps)
+    if plan is None:
+        return None
+    canv = t._canvas
+    splits = canv.__dict__.setdefault("_split_cache", {})
+    split = splits.get((font.fontName, str(s)))
+    if split is None:
+        split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
+    if len(split) != 1 or len(split[0][1]) != len(data):
+        return None
+    subset, chunk = split[0]
+    code = _fill(plan, chunk, canv._escape, data, extra)
+    if code is None:
+        return None
+    if subset != t._curSubset:
+        code = f"{_selector(t, font)(subset)} {code}"
+        t._curSubset = subset
+    t._rise = rise
+    return code
+
+
 def text_out_spread(t, s, data, gaps: tuple[int, ...], extra: float, spread) -> None:
     """``t.textOut(spread())`` for ``s`` stretched by ``extra`` (1/1000 em) after each glyph in ``gaps``
-    (text._spread; ``data``: the shape data of ``s``, one glyph per character if it is a plain string), without formatting every glyph again: the operators of ``s`` in the text object's
-    state are planned once per document with the numbers after the gap glyphs left open, and each
-    stretch fills them in (a justified line's words come back with other stretches: 145 stretched
-    words in the seed memo, 64 different). ``spread`` makes the stretched string when the plan cannot
-    serve (tests/test_render_speed.py compares both with ReportLab's own output)."""
-    canv = t._canvas
-    font = getFont(t._fontname)
-    plans = canv.__dict__.setdefault("_spread_plans", {})
-    key = (id(s), t._fontname, t._fontsize, t._leading, t._rise, t._curSubset)
-    hit = plans.get(key)
-    if hit is None:
-        if not (font._dynamicFont and font.shapable):
-            return text_out(t, spread())
-        splits = canv.__dict__.setdefault("_split_cache", {})
-        split = splits.get((font.fontName, str(s)))
-        if split is None:
-            split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
-        start = t._curSubset
-        plan = _runs(t, data, split, _selector(t, font), canv._escape, frozenset(gaps))
-        hit = plans[key] = (s, data, plan, start, t._curSubset, canv.stringWidth(s, t._fontname, t._fontsize))
-        t._curSubset = start
-    _, data, plan, start, end, dx = hit
-    code = _fill(plan, data, extra)
+    (text._spread; ``data``: the shape data of ``s``, one glyph per character if it is a plain string),
+    without formatting every glyph again: the word's plan (``_word_plan``) with the numbers after the
+    gap glyphs filled in (a justified line's words come back with other stretches: 145 stretched words
+    in the seed memo, 64 different). ``spread`` makes the stretched string when the plan cannot serve
+    (tests/test_render_speed.py compares both with ReportLab's own output)."""
+    x = t._x
+    code = _planned(t, s, data, gaps, extra)
     if code is None:
-        t._curSubset = start
-        x = t._x
-        t._code.append(format_shaped(t, spread()))
-        t._x = x + dx
-        return
+        code = format_shaped(t, spread())
     t._code.append(code)
-    t._curSubset = end
-    t._x += dx
+    t._x = x + t._canvas.stringWidth(s, t._fontname, t._fontsize)  # the stretched string's, as textOut

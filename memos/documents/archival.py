@@ -133,8 +133,9 @@ def _colour_space_problem(cs: pikepdf.Object) -> str | None:
 _CHECKED_KEYS = frozenset({"/Type", "/Subtype", "/S", "/JS", "/ColorSpace", "/BaseFont"})
 # Not walked by the archival pass: the structure tree holds no fonts, images, colour spaces or
 # actions (its elements point at pages and annotations, which are walked from the page tree), and
-# it is most of the objects of a tagged document.
-_NOT_WALKED = frozenset({"/StructTreeRoot"})
+# it is most of the objects of a tagged document. Nor into a font's /Widths or /W: numbers only (PDF
+# 1.7, 9.6.2.1 and 9.7.4.3), a few hundred per font, each looked at for nothing.
+_NOT_WALKED = frozenset({"/StructTreeRoot", "/Widths", "/W"})
 
 
 def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:

@@ -481,6 +481,9 @@ def _atoms(pieces: list[Piece], width: float, first_indent: float) -> list[Piece
     return out
 
 
+TOTAL_FIT_PRUNE = True  # False: every candidate looked at (tests compare the two)
+
+
 def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
     """Breaks for the whole paragraph with the least total demerits (see LINE_PENALTY)."""
     atoms = _atoms(_pieces(runs, size), width, first_indent)
@@ -520,8 +523,11 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
     # shortest line, as when every candidate was looked at from the shortest one. Not with a negative
     # first indent (the first line would be the wider), nor when the last piece alone is wider than
     # a line (a cut piece counts as filling its line: the shortest line would not be the worst).
-    prune = first_indent >= 0
+    prune = TOTAL_FIT_PRUNE and first_indent >= 0
+    # per gap at r = 1; the constants are powers of two, so count * (constant * size) is the float
+    # count * constant * size that _ratio computes
     c_em, w_em, s_em = CLUSTER_GAP_MAX_EM * size, WORD_STRETCH_EM * size, SPACE_STRETCH_EM * size
+    width_first = width - first_indent
     for j in breaks:
         pen = atoms[j].penalty if j < n else 0.0
         if j < starts[j] < n and _labels_number(atoms[j - 1], atoms[starts[j]]):
@@ -533,18 +539,19 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
                 lo += 1
             else:
                 break
-        pruning = prune and W[j] - W[j - 1] <= width - first_indent + 0.01
+        w_j, g_j, jc_j, jw_j, s_j, last = W[j], G[j], JC[j], JW[j], S[j], j == n  # this break's sums
+        pruning = prune and w_j - W[j - 1] <= width - first_indent + 0.01
         cand = None
         for k in range(lo, len(order)):
             i = order[k]
             s = starts[i]
             if s >= j:
                 continue
-            avail = width - (first_indent if i == 0 else 0.0)
-            natural = W[j] - W[s]
+            avail = width_first if i == 0 else width
+            natural = w_j - W[s]
             if natural > avail + 0.01:
                 natural = avail  # a single cut piece on an indented first line
-            if j == n:
+            if last:
                 bad = bad0 = 0.0
                 ragged = False
             else:
@@ -553,7 +560,7 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
                     bad = 0.0
                 else:  # _badness inlined (the loop's hottest path): the same operations in the same
                     # order as _ratio and _shortfall, so the same floats
-                    clusters, words, spaces = G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s]
+                    clusters, words, spaces = g_j - G[s] + jc_j - JC[s + 1], jw_j - JW[s + 1], s_j - S[s]
                     c, w, sp = clusters * c_em, words * w_em, spaces * s_em
                     grow = c + w + sp
                     if grow and slack <= grow:

@@ -183,13 +183,14 @@ def test_format_shaped_writes_what_reportlab_writes():
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
 def test_documents_same_bytes_as_reportlabs_text_output(path, monkeypatch):
-    """The whole PDF with our text output (words and stretched words) and with ReportLab's own
-    ``textOut`` of each string: identical."""
+    """The whole PDF with our text output (words and stretched words, text origins) and with
+    ReportLab's own ``textOut`` of each string and ``setTextOrigin``: identical."""
     monkeypatch.setattr(rl_config, "invariant", 1)  # no dates or random ids in the file
     doc = json.loads(path.read_text(encoding="utf-8"))
     ours = render_pdf(doc)
     monkeypatch.setattr(T, "text_out", lambda t, s: t.textOut(s))
     monkeypatch.setattr(T, "text_out_spread", lambda t, s, data, gaps, extra, spread: t.textOut(spread()))
+    monkeypatch.setattr(T, "_origin", lambda t, x, y, ys: t.setTextOrigin(x, y))
     assert render_pdf(doc) == ours
 
 

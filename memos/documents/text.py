@@ -640,19 +640,20 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
     elif align == "distributed" and slack > 0:
         e_c, e_w, e_s = line_extras(line, width, size)
     t = canv.beginText(x0, y)
+    ys = fp_str(y) if canv.bottomup else None  # the line's y as every origin on it writes it
     paths: list[str] = []
     cx = x0
     for k, p in enumerate(line.pieces):
         s, w = shaped(p.text, p.font, p.size)
         if p.space:
-            _draw_space(t, p, cx, y, w, w + e_s)
+            _draw_space(t, p, cx, y, w, w + e_s, ys)
             cx += w + e_s
             continue
         if k:
             cx += e_w if p.join == JOIN_WORD else e_c if p.join == JOIN_INNER else 0.0
-            t.setTextOrigin(cx, y)
+            _origin(t, cx, y, ys)
         elif cx != x0:  # beginText has just set the origin at x0
-            t.setTextOrigin(cx, y)
+            _origin(t, cx, y, ys)
         _set_font(t, p.font, p.size)
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
@@ -679,12 +680,23 @@ def _set_font(t, font: str, size: float) -> None:
         t.setFont(font, size)
 
 
-def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) -> None:
+def _origin(t, x: float, y: float, ys: str | None) -> None:
+    """``t.setTextOrigin(x, y)`` with ``ys``, ``fp_str(y)``, written once per line (fp_str(x, y) is
+    fp_str(x) and fp_str(y) joined by a space); ReportLab's own when ``ys`` is None (top-down canvas)."""
+    if ys is None:
+        t.setTextOrigin(x, y)
+        return
+    t._code.append(f"1 0 0 1 {fp_str(x)} {ys} Tm")
+    t._x0 = t._x = x
+    t._y0 = t._y = y
+
+
+def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float, ys: str | None = None) -> None:
     """A space as a space glyph, scaled horizontally to its justified width: every reader reads it
     as one space, and no reader takes the extra width for a second one."""
     if natural <= 0:
         return
-    t.setTextOrigin(x, y)
+    _origin(t, x, y, ys)
     _set_font(t, p.font, p.size)
     scale = 100 * wanted / natural
     if abs(scale - 100) > 0.01:

@@ -19,9 +19,10 @@ ReportLab is pinned exactly (pyproject.toml): both lean on its text object's int
 
 from __future__ import annotations
 
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 
@@ -301,14 +302,23 @@ def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str 
     if plan is None:
         return None
     canv = t._canvas
-    splits = canv.__dict__.setdefault("_split_cache", {})
-    split = splits.get((font.fontName, str(s)))
-    if split is None:
-        split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
+    # the word's split, remembered per document by the word's identity (the plan holds the string):
+    # str(s) of a shaped string is a new string to hash on every use
+    by_id = canv.__dict__.setdefault("_split_by_id", {})
+    hit = by_id.get((id(s), font.fontName))
+    if hit is None or hit[0] is not s:
+        splits = canv.__dict__.setdefault("_split_cache", {})
+        split = splits.get((font.fontName, str(s)))
+        if split is None:
+            split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
+        hit = by_id[id(s), font.fontName] = (s, split)
+    split = hit[1]
     if len(split) != 1 or len(split[0][1]) != len(data):
         return None
     subset, chunk = split[0]
-    code = _fill(plan, chunk, canv._escape, data, extra)
+    # ReportLab's Canvas._escape is escapePDF: called directly unless a subclass writes its own
+    escape = escapePDF if canv.__class__._escape is Canvas._escape else canv._escape
+    code = _fill(plan, chunk, escape, data, extra)
     if code is None:
         return None
     if subset != t._curSubset:

@@ -259,34 +259,45 @@ def _word_plan(s, data, fontname: str, fontsize: float, leading: float, rise: fl
     return hit
 
 
-def _fill(plan: list, chunk: bytes, escape, data, extra: float) -> str | None:
-    """A plan's operators with the document's codes of its glyphs and, for a stretch of ``extra``
-    (1/1000 em after each gap glyph), its holes filled: the same floats as format_shaped of the
-    stretched string. None if a number would vanish (0, or printed as "0"): the plan's shape does not
-    hold, and the stretched string is formatted instead."""
-    out = []
+def _with_codes(plan: list, chunk: bytes, escape) -> list:
+    """A plan with the document's codes of its glyphs written in: each run without a hole becomes its
+    operator, the others keep their holes (remembered per document: a stretched word's codes are
+    escaped once, not at every stretch)."""
+    out: list = []
     for item in plan:
         if item.__class__ is str:  # a rise
             out.append(item)
             continue
+        parts = [f"({escape(chunk[p[0]:p[1]])})" if p.__class__ is _Range else p for p in item]
+        out.append(parts if any(p.__class__ is _Hole for p in parts) else _run(parts))
+    return out
+
+
+def _fill(coded: list, data, extra: float) -> str | None:
+    """The operators of a plan with its codes written in (``_with_codes``) and, for a stretch of
+    ``extra`` (1/1000 em after each gap glyph), its holes filled: the same floats as format_shaped of
+    the stretched string. None if a number would vanish (0, or printed as "0"): the plan's shape does
+    not hold, and the stretched string is formatted instead."""
+    out = []
+    for item in coded:
+        if item.__class__ is str:
+            out.append(item)
+            continue
         parts = []
         for part in item:
-            cls = part.__class__
-            if cls is str:
+            if part.__class__ is not _Hole:
                 parts.append(part)
-            elif cls is _Range:
-                parts.append(f"({escape(chunk[part[0]:part[1]])})")
-            else:
-                k, add = part
-                _, x_advance, _, x_offset, _, width = data[k]
-                x_advance = x_advance + extra  # as text._spread
-                y = width - x_advance + x_offset if x_offset else width - x_advance
-                if not y:
-                    return None
-                v = fp_str(y if add is None else y + add)
-                if v == "0":
-                    return None
-                parts.append(v)
+                continue
+            k, add = part
+            _, x_advance, _, x_offset, _, width = data[k]
+            x_advance = x_advance + extra  # as text._spread
+            y = width - x_advance + x_offset if x_offset else width - x_advance
+            if not y:
+                return None
+            v = fp_str(y if add is None else y + add)
+            if v == "0":
+                return None
+            parts.append(v)
         out.append(_run(parts))
     return " ".join(out)
 
@@ -316,9 +327,13 @@ def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str 
     if len(split) != 1 or len(split[0][1]) != len(data):
         return None
     subset, chunk = split[0]
-    # ReportLab's Canvas._escape is escapePDF: called directly unless a subclass writes its own
-    escape = escapePDF if canv.__class__._escape is Canvas._escape else canv._escape
-    code = _fill(plan, chunk, escape, data, extra)
+    coded_plans = canv.__dict__.setdefault("_coded_plans", {})
+    hit = coded_plans.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        # ReportLab's Canvas._escape is escapePDF: called directly unless a subclass writes its own
+        escape = escapePDF if canv.__class__._escape is Canvas._escape else canv._escape
+        hit = coded_plans[id(plan)] = (plan, _with_codes(plan, chunk, escape))
+    code = _fill(hit[1], data, extra)
     if code is None:
         return None
     if subset != t._curSubset:

@@ -516,10 +516,14 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
     lo = 0  # order[lo:]: the breaks from which a line to the current j is not overfull
+    # (position in order, demerits) of each break whose demerits are below those of every later one:
+    # the first after position k holds the least demerits of the breaks after k
+    lows = [(0, 0.0)]
     # Candidates are looked at from the longest line to the shortest. A shorter line (a later start,
     # the same end) has at least the slack and at most the stretch of a longer one, so its badness is
     # no lower: once the demerits of a line alone exceed the best total found, no shorter line can do
-    # better and the rest are skipped (most candidates: lines far too short to fill). Ties go to the
+    # better and the rest are skipped (most candidates: lines far too short to fill); nor can it with
+    # the least demerits of the later breaks added (``lows``). Ties go to the
     # shortest line, as when every candidate was looked at from the shortest one. Not with a negative
     # first indent (the first line would be the wider), nor when the last piece alone is wider than
     # a line (a cut piece counts as filling its line: the shortest line would not be the worst).
@@ -542,6 +546,7 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
         w_j, g_j, jc_j, jw_j, s_j, last = W[j], G[j], JC[j], JW[j], S[j], j == n  # this break's sums
         pruning = prune and w_j - W[j - 1] <= width - first_indent + 0.01
         cand = None
+        low = 0  # index in lows of the first break after the candidate
         for k in range(lo, len(order)):
             i = order[k]
             s = starts[i]
@@ -590,10 +595,16 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
             d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen2
             if cand is None or d <= cand[0]:
                 cand = (d, i, ragged)
-            elif pruning and (LINE_PENALTY + bad0) ** 2 * (1 - 1e-9) + pen2 > cand[0]:
-                break
+            elif pruning:
+                while low < len(lows) and lows[low][0] <= k:
+                    low += 1
+                if low == len(lows) or lows[low][1] + (LINE_PENALTY + bad0) ** 2 * (1 - 1e-9) + pen2 > cand[0]:
+                    break
         if cand is not None:
             best[j] = cand
+            while lows and lows[-1][1] >= cand[0]:
+                lows.pop()
+            lows.append((len(order), cand[0]))
             order.append(j)
     if n not in best:  # cannot happen (every atom fits a line); fall back to first fit
         return layout(runs, size, width, first_indent)

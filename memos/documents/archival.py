@@ -206,8 +206,8 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
         # one more field that XMP has to agree with
         if key == "/Trapped" or (isinstance(info[key], String) and not str(info[key]).strip()):
             del info[key]
-    if not had_metadata:
-        xmp = _new_xmp({k: str(v) for k, v in info.items() if isinstance(v, String)}, lang, claim)
+    if not had_metadata and all(isinstance(v, String) for v in info.values()):
+        xmp = _new_xmp({k: str(v) for k, v in info.items()}, lang, claim)
         if xmp is not None:
             stream = pdf.make_stream(xmp)
             stream["/Type"] = Name.Metadata

@@ -365,30 +365,36 @@ def test_planned_words_write_what_reportlab_writes():
 def test_a_plan_is_made_once_per_word_and_state(monkeypatch):
     """Plans are keyed by the word (its shaped string), the text state and the stretched glyphs: a
     render makes one per key and fills it for every use (the seed memo stretches 145 words, 64
-    different)."""
+    different), and every stretched word of the seed memo is drawn from a plan."""
     from memos.documents import textout
 
     doc = json.loads((ROOT / "examples" / "memo.json").read_text(encoding="utf-8"))
     render_pdf(doc)  # fonts, shaping, segmentation
     monkeypatch.setattr(textout, "_PLANS", {})
-    made, used = [], []
-    real_runs, real_planned = textout._runs, textout._planned
+    made, filled, formatted = [], [], []
+    real_runs, real_fill, real_format = textout._runs, textout._fill, textout.format_shaped
 
     def runs(*a, **kw):
         if kw.get("plan"):
             made.append(1)
         return real_runs(*a, **kw)
 
-    def planned(*a, **kw):
-        out = real_planned(*a, **kw)
-        used.append(out is not None)
+    def fill(*a, **kw):
+        out = real_fill(*a, **kw)
+        filled.append(out is not None)
         return out
 
+    def format_shaped(t, text):
+        formatted.append(len(text.__shapeData__) if isinstance(text, ShapedStr) else 0)
+        return real_format(t, text)
+
     monkeypatch.setattr(textout, "_runs", runs)
-    monkeypatch.setattr(textout, "_planned", planned)
+    monkeypatch.setattr(textout, "_fill", fill)
+    monkeypatch.setattr(textout, "format_shaped", format_shaped)
     render_pdf(doc)
     assert len(made) == len(textout._PLANS) > 50
-    assert sum(used) > 1.5 * len(made) and all(used)  # stretched words come back with other stretches
+    assert all(filled) and len(filled) > 1.5 * len(made)  # stretched words come back with other stretches
+    assert not [n for n in formatted if n]  # no shaped word formatted glyph by glyph (plain strings: one Tj)
 
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)

@@ -302,10 +302,10 @@ def _fill(coded: list, data, extra: float) -> str | None:
     return " ".join(out)
 
 
-def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str | None:
-    """``format_shaped(t, s)`` (stretched by ``extra`` after ``gaps``) from the word's plan, the text
-    object's font subset and rise updated as formatting would; None (nothing changed) when there is no
-    plan or the word spans two font subsets in this document."""
+def _coded(t, s, data, gaps: tuple[int, ...] = ()):
+    """(the word's plan with this document's codes, the operator that selects its font subset or "",
+    the subset, the rise after) in the text object's state; None when there is no plan or the word
+    spans two font subsets in this document. Changes nothing in ``t``."""
     font = getFont(t._fontname)
     if not (font._dynamicFont and font.shapable):
         return None
@@ -333,14 +333,23 @@ def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str 
         # ReportLab's Canvas._escape is escapePDF: called directly unless a subclass writes its own
         escape = escapePDF if canv.__class__._escape is Canvas._escape else canv._escape
         hit = coded_plans[id(plan)] = (plan, _with_codes(plan, chunk, escape))
-    code = _fill(hit[1], data, extra)
+    select = _selector(t, font)(subset) + " " if subset != t._curSubset else ""
+    return hit[1], select, subset, rise
+
+
+def _planned(t, s, data, gaps: tuple[int, ...] = (), extra: float = 0.0) -> str | None:
+    """``format_shaped(t, s)`` (stretched by ``extra`` after ``gaps``) from the word's plan, the text
+    object's font subset and rise updated as formatting would; None (nothing changed) when there is no
+    plan, the word spans two font subsets in this document, or the plan's shape does not hold."""
+    coded = _coded(t, s, data, gaps)
+    if coded is None:
+        return None
+    plan, select, subset, rise = coded
+    code = _fill(plan, data, extra)
     if code is None:
         return None
-    if subset != t._curSubset:
-        code = f"{_selector(t, font)(subset)} {code}"
-        t._curSubset = subset
-    t._rise = rise
-    return code
+    t._curSubset, t._rise = subset, rise
+    return select + code
 
 
 def text_out_spread(t, s, data, gaps: tuple[int, ...], extra: float, spread) -> None:
@@ -348,11 +357,21 @@ def text_out_spread(t, s, data, gaps: tuple[int, ...], extra: float, spread) -> 
     (text._spread; ``data``: the shape data of ``s``, one glyph per character if it is a plain string),
     without formatting every glyph again: the word's plan (``_word_plan``) with the numbers after the
     gap glyphs filled in (a justified line's words come back with other stretches: 145 stretched words
-    in the seed memo, 64 different). ``spread`` makes the stretched string when the plan cannot serve
-    (tests/test_render_speed.py compares both with ReportLab's own output)."""
+    in the seed memo, 64 different). What a word needs in a text state is remembered per document, so
+    a stretch is one look-up and the numbers. ``spread`` makes the stretched string when the plan
+    cannot serve (tests/test_render_speed.py compares both with ReportLab's own output)."""
+    cache = t._canvas.__dict__.setdefault("_stretch_cache", {})
+    key = (id(s), t._fontname, t._fontsize, t._leading, t._rise, t._curSubset, gaps)
+    hit = cache.get(key)
+    if hit is None or hit[0] is not s:
+        hit = cache[key] = (s, _coded(t, s, data, gaps), t._canvas.stringWidth(s, t._fontname, t._fontsize))
+    _, coded, width = hit
     x = t._x
-    code = _planned(t, s, data, gaps, extra)
+    code = _fill(coded[0], data, extra) if coded is not None else None
     if code is None:
         code = format_shaped(t, spread())
+    else:
+        code = coded[1] + code
+        t._curSubset, t._rise = coded[2], coded[3]
     t._code.append(code)
-    t._x = x + t._canvas.stringWidth(s, t._fontname, t._fontsize)  # the stretched string's, as textOut
+    t._x = x + width  # the stretched string's width, as textOut: the same characters

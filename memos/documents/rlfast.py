@@ -7,31 +7,25 @@ key's name was escaped again character by character. Installed once per process 
 (common.py), as ``rl_config.useA85`` is set there; ReportLab is pinned (pyproject.toml), and
 tests/test_render_speed.py checks each path against ReportLab's own.
 
-Also the deflate of the streams (``flate``): a faster encoder, the same format, other bytes.
+Also the Flate level of the streams (FLATE_LEVEL), which is a choice rather than a faster path.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from functools import lru_cache
 
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 
-# Flate of every stream ReportLab writes (content, font subsets, ToUnicode maps): ISA-L's deflate
-# (package isal) at level 2 writes the same format as zlib about four times faster than zlib's fastest
-# level, and smaller than it (the seed memo's streams: 36.4 kB, zlib 37.3 kB at level 1, 34.1 kB at
-# its default 6, which took a tenth of a memo's render). Without isal, zlib at level 1. ReportLab
-# hard-codes its one filter object, so its encoder is replaced. Readers decode either alike.
-try:
-    from isal.isal_zlib import compress as _compress
-
-    FLATE_LEVEL = 2
-except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback
-    from zlib import compress as _compress
-
-    FLATE_LEVEL = 1
+# Flate level of every stream ReportLab writes (content, font subsets, ToUnicode maps). zlib's default
+# (6) took a tenth of a memo's render for streams about a tenth smaller than level 1 gives; ReportLab
+# hard-codes its one filter object, so its encoder is replaced. Readers decode any level alike.
+# (ISA-L, package isal, deflates four times faster than zlib's level 1 in a loop of its own, yet made
+# whole renders slower, the report's by a tenth: its large tables push the rest out of the caches.)
+FLATE_LEVEL = 1
 
 # Characters that PDFDocEncoding (ReportLab's "extpdfdoc") writes as their ASCII byte: all of ASCII but
 # 0x18–0x1F (breve, caron… in PDFDocEncoding)
@@ -88,7 +82,7 @@ def array_format(self, document, IND=b"\n "):
 
 
 def flate(self, text) -> bytes:
-    return _compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
+    return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
 
 
 def install() -> None:

@@ -225,7 +225,7 @@ def _mark(glyphs: bytes) -> str:
 # the stretched glyphs. No larger than a word: the operators of one word in one text state, with the
 # document's glyph codes left out (they differ per document) and filled in from its subset split.
 _PLANS: dict[tuple, tuple] = {}
-PLANS_MAX = 50000  # as text.shaped's cache; emptied when full
+PLANS_MAX = 5000  # a few hundred per document (the seed report: 491), ~1.6 kB each: 8 MB at most; emptied when full
 
 
 def _word_plan(s, data, fontname: str, fontsize: float, leading: float, rise: float, gaps: tuple[int, ...]):

@@ -85,6 +85,36 @@ def test_metadata_says_what_the_document_is(rendered, name):
         assert pdf.Root.OutputIntents[0].OutputConditionIdentifier == "sRGB IEC61966-2.1"
 
 
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_xmp_written_as_text_says_what_pikepdfs_api_says(path, monkeypatch):
+    """archival._new_xmp (a new packet as text) and pikepdf's metadata API, from the same document
+    information: the same properties, claim and language; pikepdf's API when a value is not one the
+    text writes (a date without time)."""
+    from memos.documents import archival
+    from memos.documents.render import render_untagged
+
+    raw = bytes(render_untagged(parse_document(load_doc(path))))
+
+    def xmp(fast: bool, claim: bool = True, info: dict | None = None) -> dict:
+        if not fast:
+            monkeypatch.setattr(archival, "_new_xmp", lambda *a: None)
+        with pikepdf.open(io.BytesIO(raw)) as pdf:
+            for key, value in (info or {}).items():
+                pdf.docinfo[key] = pikepdf.String(value)
+            archival._set_metadata(pdf, "th", claim)
+            assert pdf.Root.Metadata.Type == "/Metadata" and pdf.Root.Metadata.Subtype == "/XML"
+            out = dict(pdf.open_metadata())
+        monkeypatch.undo()
+        return out
+
+    for claim in (True, False):
+        fast = xmp(True, claim)
+        assert fast == xmp(False, claim)
+        assert ("{http://www.aiim.org/pdfa/ns/id/}part" in fast) is claim
+    odd = {"/Title": "a < b & c > d", "/Keywords": "ทดสอบ", "/ModDate": "D:20250101"}
+    assert xmp(True, info=odd) == xmp(False, info=odd)
+
+
 def test_emblems_and_signatures_of_every_kind_keep_the_document_pdfa(tmp_path):
     """An emblem with transparency (soft mask), a palette PNG, a grey JPEG and an RGB JPEG."""
     files = {"emblem.png": ("RGBA", "PNG"), "palette.png": ("P", "PNG"), "grey.jpg": ("L", "JPEG"),

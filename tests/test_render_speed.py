@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
 
 from memos.documents import render_pdf, thai
@@ -182,11 +183,14 @@ def test_format_shaped_writes_what_reportlab_writes():
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
 def test_documents_same_bytes_as_reportlabs_text_output(path, monkeypatch):
-    """The whole PDF with our text output and with ReportLab's own ``textOut``: identical."""
+    """The whole PDF with our text output (words and stretched words, text origins) and with
+    ReportLab's own ``textOut`` of each string and ``setTextOrigin``: identical."""
     monkeypatch.setattr(rl_config, "invariant", 1)  # no dates or random ids in the file
     doc = json.loads(path.read_text(encoding="utf-8"))
     ours = render_pdf(doc)
     monkeypatch.setattr(T, "text_out", lambda t, s: t.textOut(s))
+    monkeypatch.setattr(T, "text_out_spread", lambda t, s, data, gaps, extra, spread: t.textOut(spread()))
+    monkeypatch.setattr(T, "_origin", lambda t, x, y, ys: t.setTextOrigin(x, y))
     assert render_pdf(doc) == ours
 
 
@@ -316,3 +320,186 @@ def test_a_line_selects_its_font_once():
     for block in blocks:
         selects = re.findall(r"(/F\d+\+\d+ [\d.]+) Tf", block)
         assert all(a != b for a, b in zip(selects, selects[1:], strict=False)), block[:200]
+
+
+def _seed_words() -> list[str]:
+    words = sorted({w for ch in _chunks() for w in thai.segment(ch) if not w.isspace()})
+    return words + ["ISO/IEC 27001", "COVID-19", "ฯลฯ", "ๆ", "ปั๊ม", "กำ", "น้ำ", "ที่", "ปี่"]
+
+
+def test_planned_words_write_what_reportlab_writes():
+    """A word from its process-wide plan (textout._planned), as drawn and stretched by several amounts,
+    in both faces and several text states: ReportLab's own ``_formatText`` of the same string."""
+    from memos.documents.textout import _planned
+
+    register()
+    c = Canvas(io.BytesIO())
+    t = c.beginText(0, 0)
+    planned = checked = 0
+    for font in (REGULAR, BOLD):
+        for size, leading in ((16, 26.4), (12, 18)):
+            t.setFont(font, size, leading)
+            for w in _seed_words():
+                s = T.shaped(w, font, size)[0]
+                if not isinstance(s, ShapedStr):
+                    continue
+                gaps = T._glyph_gaps(w, font, size)
+                cases = [((), 0.0, s)] + [(gaps, e, T._spread(s, font, gaps, e)) for e in (0.5, 11.7, 62.5) if gaps]
+                for g, extra, variant in cases:
+                    for subset in (-1, 0):
+                        t._curSubset = subset
+                        theirs = t._formatText(variant)
+                        after = (t._curSubset, t._rise)
+                        t._curSubset = subset
+                        ours = _planned(t, s, s.__shapeData__, g, extra)
+                        checked += 1
+                        if ours is None:  # no plan (or it does not hold): format_shaped serves
+                            assert (t._curSubset, t._rise) == (subset, 0)
+                            continue
+                        planned += 1
+                        assert ours == theirs, (w, font, size, extra)
+                        assert (t._curSubset, t._rise) == after
+    assert checked > 3000 and planned > 0.95 * checked
+
+
+def test_a_plan_is_made_once_per_word_and_state(monkeypatch):
+    """Plans are keyed by the word (its shaped string), the text state and the stretched glyphs: a
+    render makes one per key and fills it for every use (the seed memo stretches 145 words, 64
+    different), and every stretched word of the seed memo is drawn from a plan."""
+    from memos.documents import textout
+
+    doc = json.loads((ROOT / "examples" / "memo.json").read_text(encoding="utf-8"))
+    render_pdf(doc)  # fonts, shaping, segmentation
+    monkeypatch.setattr(textout, "_PLANS", {})
+    made, filled, formatted = [], [], []
+    real_runs, real_fill, real_format = textout._runs, textout._fill, textout.format_shaped
+
+    def runs(*a, **kw):
+        if kw.get("plan"):
+            made.append(1)
+        return real_runs(*a, **kw)
+
+    def fill(*a, **kw):
+        out = real_fill(*a, **kw)
+        filled.append(out is not None)
+        return out
+
+    def format_shaped(t, text):
+        formatted.append(len(text.__shapeData__) if isinstance(text, ShapedStr) else 0)
+        return real_format(t, text)
+
+    monkeypatch.setattr(textout, "_runs", runs)
+    monkeypatch.setattr(textout, "_fill", fill)
+    monkeypatch.setattr(textout, "format_shaped", format_shaped)
+    render_pdf(doc)
+    assert len(made) == len(textout._PLANS) > 50
+    assert all(filled) and len(filled) > 1.5 * len(made)  # stretched words come back with other stretches
+    assert not [n for n in formatted if n]  # no shaped word formatted glyph by glyph (plain strings: one Tj)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_total_fit_pruning_keeps_the_breaks(path, monkeypatch):
+    """Total-fit stops looking at shorter lines once one alone costs more than the best total: the
+    breaks are those of looking at every candidate, for each justified paragraph of the seed pack at
+    its width and at narrower and wider ones, with and without a first-line indent."""
+    calls = []
+    real = T.layout_total_fit
+    monkeypatch.setattr(T, "layout_total_fit", lambda *a: calls.append(a) or real(*a))
+    render_pdf(json.loads(path.read_text(encoding="utf-8")))
+    monkeypatch.setattr(T, "layout_total_fit", real)
+    assert calls
+
+    def breaks(runs, size, width, indent):
+        return [(ln.text, ln.width, ln.ragged, ln.indent) for ln in real(runs, size, width, indent)]
+
+    for runs, size, width, indent in calls:
+        for w in (width, width * 0.61, width * 1.17):
+            for first in {indent, 0.0}:
+                monkeypatch.setattr(T, "TOTAL_FIT_PRUNE", True)
+                pruned = breaks(runs, size, w, first)
+                monkeypatch.setattr(T, "TOTAL_FIT_PRUNE", False)
+                assert pruned == breaks(runs, size, w, first)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_rlfast_writes_reportlabs_bytes(path, monkeypatch):
+    """memos/documents/rlfast.py's paths through canvas.save (pdfdocEnc, numeric arrays, PDF names):
+    the whole PDF is the one ReportLab's own functions write."""
+    from reportlab.pdfbase import pdfdoc
+
+    from memos.documents import rlfast
+
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    ours = render_pdf(doc)
+    monkeypatch.setattr(pdfdoc, "pdfdocEnc", rlfast._original["pdfdocEnc"])
+    monkeypatch.setattr(pdfdoc, "PDFName", rlfast._original["PDFName"])
+    monkeypatch.setattr(pdfdoc.PDFArray, "format", rlfast._original["array"])
+    assert render_pdf(doc) == ours
+
+
+def test_rlfast_number_and_text_encodings_are_reportlabs():
+    from reportlab.lib.rl_accel import fp_str
+    from reportlab.pdfbase import pdfdoc
+
+    from memos.documents import rlfast
+
+    assert all(fp_str(i) == str(i) for i in range(-rlfast._INT_OK + 1, rlfast._INT_OK))
+    original = rlfast._original["pdfdocEnc"]
+    for text in ["/Type /Font", "a\x17b", "a\x18b", "\x1f", "\x7f", "(ไทย)", "é", "\t\r\n", ""]:
+        try:
+            expected = original(text)
+        except UnicodeEncodeError:
+            with pytest.raises(UnicodeEncodeError):
+                rlfast.pdfdoc_enc(text)
+            continue
+        assert rlfast.pdfdoc_enc(text) == expected, repr(text)
+    arrays = [list(range(-3, 300)), [0.5, 1, 2.25] * 7, [1, 2.5], [5], [199_999, -199_999, 3]]
+    for seq in arrays:
+        ours = rlfast.array_format(pdfdoc.PDFArray(seq), None)
+        theirs = rlfast._original["array"](pdfdoc.PDFArray(seq), None)
+        assert ours == theirs, seq
+
+
+@pytest.mark.parametrize("padding", [0, 3])
+def test_centred_draws_what_a_one_cell_table_drew(tmp_path, padding):
+    """common.Centred replaced the one-cell tables that centred the emblem and the signature images:
+    the same page, pixel for pixel, in a box narrower than the frame (aligned right) and as wide."""
+    import pymupdf
+    from PIL import Image as PILImage
+    from reportlab.platypus import Image, SimpleDocTemplate, Spacer, Table
+
+    from memos.documents.common import Centred
+
+    picture = tmp_path / "p.png"
+    PILImage.new("RGB", (90, 60), (200, 30, 30)).save(picture)
+
+    def page(story) -> bytes:
+        buf = io.BytesIO()
+        SimpleDocTemplate(buf).build(story)
+        return pymupdf.open(stream=buf.getvalue(), filetype="pdf")[0].get_pixmap(dpi=100).samples
+
+    def image() -> Image:
+        img = Image(str(picture))
+        img.drawHeight, img.drawWidth = 40, 60
+        return img
+
+    def table(width: float, align: str) -> Table:
+        t = Table([[image()]], colWidths=[width])
+        t.hAlign = align
+        style = [("ALIGN", (0, 0), (-1, -1), "CENTER")]
+        if not padding:
+            style += [(k, (0, 0), (-1, -1), 0) for k in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]
+        t.setStyle(style)
+        return t
+
+    cases = [(200, "RIGHT"), (451, "CENTER")]
+
+    def tables():
+        return [f for w, a in cases for f in (table(w, a), Spacer(1, 7))]
+
+    def centred():
+        return [f for w, a in cases for f in (Centred(image(), w, padding, padding, a), Spacer(1, 7))]
+
+    assert page(tables()) == page(centred())
+    assert page(tables()) != page([Spacer(1, 1), *centred()])  # the comparison sees a shift

@@ -11,4 +11,5 @@ def render_pdf(data: object) -> bytes:
     from .render import render_untagged
 
     pdf = render_untagged(parse_document(data))
-    return to_pdfa(bytes(pdf), tags=pdf.tags)  # the structure tree in the same pikepdf pass
+    # the structure tree in the same pikepdf pass; the fonts are fonts.make_subset's (widths agree)
+    return to_pdfa(bytes(pdf), tags=pdf.tags, own_fonts=True)

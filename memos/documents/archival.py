@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import zlib
 from datetime import UTC, datetime
@@ -132,8 +133,9 @@ def _colour_space_problem(cs: pikepdf.Object) -> str | None:
 _CHECKED_KEYS = frozenset({"/Type", "/Subtype", "/S", "/JS", "/ColorSpace", "/BaseFont"})
 # Not walked by the archival pass: the structure tree holds no fonts, images, colour spaces or
 # actions (its elements point at pages and annotations, which are walked from the page tree), and
-# it is most of the objects of a tagged document.
-_NOT_WALKED = frozenset({"/StructTreeRoot"})
+# it is most of the objects of a tagged document. Nor into a font's /Widths or /W: numbers only (PDF
+# 1.7, 9.6.2.1 and 9.7.4.3), a few hundred per font, each looked at for nothing.
+_NOT_WALKED = frozenset({"/StructTreeRoot", "/Widths", "/W"})
 
 
 def page_problems(pdf: Pdf, objects: list | None = None) -> list[str]:
@@ -204,6 +206,14 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
         # one more field that XMP has to agree with
         if key == "/Trapped" or (isinstance(info[key], String) and not str(info[key]).strip()):
             del info[key]
+    if not had_metadata and all(isinstance(v, String) for v in info.values()):
+        xmp = _new_xmp({k: str(v) for k, v in info.items()}, lang, claim)
+        if xmp is not None:
+            stream = pdf.make_stream(xmp)
+            stream["/Type"] = Name.Metadata
+            stream["/Subtype"] = Name.XML
+            pdf.Root.Metadata = pdf.make_indirect(stream)
+            return
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta.load_from_docinfo(info, delete_missing=False, raise_failure=False)
         meta["dc:language"] = [lang]
@@ -226,6 +236,64 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
     pdf.Root.Metadata.write(xmp)  # and uncompressed: PDF/A wants XMP readable without decoding
 
 
+# A new XMP packet written as text: the same properties pikepdf's metadata API writes from the same
+# document information (tests/test_archival.py compares them), without building and serialising an
+# lxml tree (a tenth of an announcement's render). Used only when the file has no XMP yet (ReportLab's
+# output); XMP already there is edited through pikepdf, which keeps what it holds.
+_DC, _PDF, _XMP = "http://purl.org/dc/elements/1.1/", "http://ns.adobe.com/pdf/1.3/", "http://ns.adobe.com/xap/1.0/"
+_XMP_HEAD = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+             '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+             ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+             f' <rdf:Description rdf:about="" xmlns:dc="{_DC}" xmlns:pdf="{_PDF}" xmlns:xmp="{_XMP}"'
+             ' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">')
+_XMP_TAIL = "</rdf:Description></rdf:RDF>\n</x:xmpmeta>\n\n<?xpacket end=\"w\"?>\n"
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _new_xmp(info: dict[str, str], lang: str, claim: bool) -> bytes | None:
+    """The XMP for document information ``info`` (PDF strings by key); None when a value is not one
+    this writes (a date pikepdf's converter reads differently, a character XML cannot hold)."""
+    from pikepdf.models.metadata import decode_pdf_date
+
+    def alt(text: str) -> str:
+        return f'<rdf:Alt><rdf:li xml:lang="x-default">{_xml(text)}</rdf:li></rdf:Alt>'
+
+    out = [_XMP_HEAD]
+    if "/Author" in info:
+        out.append(f"<dc:creator><rdf:Seq><rdf:li>{_xml(info['/Author'])}</rdf:li></rdf:Seq></dc:creator>")
+    if "/Subject" in info:
+        out.append(f"<dc:description>{alt(info['/Subject'])}</dc:description>")
+    if "/Title" in info:
+        out.append(f"<dc:title>{alt(info['/Title'])}</dc:title>")
+    for key, prop in (("/Keywords", "pdf:Keywords"), ("/Producer", "pdf:Producer"), ("/Creator", "xmp:CreatorTool")):
+        if key in info:
+            out.append(f"<{prop}>{_xml(info[key])}</{prop}>")
+    for key, prop in (("/CreationDate", "xmp:CreateDate"), ("/ModDate", "xmp:ModifyDate")):
+        if key in info:
+            value = info[key]
+            digits = value[2:] if value.startswith("D:") else value
+            if len(digits) < 14 or not digits[:14].isdigit():
+                return None  # reduced precision: pikepdf's converter keeps it as it is
+            try:
+                out.append(f"<{prop}>{decode_pdf_date(value).isoformat()}</{prop}>")
+            except ValueError:
+                return None
+    out.append(f"<dc:language><rdf:Bag><rdf:li>{_xml(lang)}</rdf:li></rdf:Bag></dc:language>")
+    if claim:
+        out.append("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")
+    out.append(_XMP_TAIL)
+    text = "".join(out)
+    if _NOT_XML.search(text):
+        return None  # not XML 1.0 characters: pikepdf's API decides what to do with them
+    return text.encode("utf-8")
+
+
 def save_pdfa(pdf: Pdf) -> bytes:
     out = io.BytesIO()
     # deterministic_id: the /ID PDF/A requires, the same for the same content; encryption=False
@@ -237,13 +305,17 @@ def save_pdfa(pdf: Pdf) -> bytes:
     return out.getvalue()
 
 
-def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | None = None) -> bytes:
+def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | None = None,
+            own_fonts: bool = False) -> bytes:
     """``data`` with an sRGB output intent, XMP metadata agreeing with its document information,
     ``/Lang``, printable annotations and a trailer /ID; claiming PDF/A-3b only if
     :func:`page_problems` finds nothing. ``tags`` (the drawing's marked content, common.Built): the
-    structure tree is added in the same pass, so the file is opened and saved once."""
+    structure tree is added in the same pass, so the file is opened and saved once. ``own_fonts``:
+    every font is one of ours as fonts.make_subset writes it (ReportLab's output, render_pdf), whose
+    widths agree by construction (tests/test_render_speed.py checks them), so the width check, which
+    inflates each embedded program to read it, is skipped."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        make_pdfa(pdf, lang)
+        make_pdfa(pdf, lang, own_fonts=own_fonts)
         if tags:
             from .tagging import add_structure
 
@@ -251,7 +323,7 @@ def to_pdfa(data: bytes, lang: str = "th", tags: list[tuple[int, int, str]] | No
         return save_pdfa(pdf)
 
 
-def make_pdfa(pdf: Pdf, lang: str = "th") -> None:
+def make_pdfa(pdf: Pdf, lang: str = "th", own_fonts: bool = False) -> None:
     """:func:`to_pdfa` on an open ``pdf`` (bundle.py appends pages and calls this before its one save)."""
     pdf.Root.OutputIntents = Array([_output_intent(pdf)])
     if "/Lang" not in pdf.Root:
@@ -259,7 +331,8 @@ def make_pdfa(pdf: Pdf, lang: str = "th") -> None:
     _fix_annotations(pdf)
     objects = list(walk(pdf, _NOT_WALKED))
     _fix_streams(objects)
-    agree_widths(objects)
+    if not own_fonts:
+        agree_widths(objects)
     problems = page_problems(pdf, objects)
     if problems:
         # a font listed in resources but never selected is not "used": drop such entries

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from struct import pack, unpack
+from struct import pack, unpack, unpack_from
 from types import MethodType
 
 import fontpkg_sarabun
@@ -123,12 +123,16 @@ def _patched_cmap(fontname: str, subset) -> str:
     if face not in _by_face:
         return text
     overrides = _overrides.get(face, {})
+    # the entry of code i is line ``first + i`` ("<ii> <cccc>", after "N beginbfchar"): replaced in
+    # place rather than searched for in the whole map once per recoded glyph
+    lines = text.split("\n")
+    first = lines.index(f"{len(subset)} beginbfchar") + 1
     for index, code in enumerate(subset):
-        real = overrides.get(code) or _pua_text(face, code)
+        real = overrides.get(code) or (_pua_text(face, code) if 0xE000 <= code <= 0xF8FF else None)
         if real:
-            utf16 = real.encode("utf-16-be").hex().upper()
-            text = text.replace(f"<{index:02X}> <{code:04X}>", f"<{index:02X}> <{utf16}>", 1)
-    return text
+            assert lines[first + index] == f"<{index:02X}> <{code:04X}>"
+            lines[first + index] = f"<{index:02X}> <{real.encode('utf-16-be').hex().upper()}>"
+    return "\n".join(lines)
 
 
 def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
@@ -161,34 +165,33 @@ def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
             advances.append(key[1] if isinstance(key, tuple) else None)
         code_to_glyph[code] = glyph_set[key]
 
-    # glyphs that are parts of composite glyphs (referred to as themselves, never as copies)
-    start = face.get_table_pos("glyf")[0]
+    # glyphs that are parts of composite glyphs (referred to as themselves, never as copies); read from
+    # the glyf table's bytes (as ReportLab reads them through the file object, a call per short)
+    glyph_data = face.get_table("glyf")
+    glyph_pos = face.glyphPos
     n = 0
     while n < len(glyph_map):
         original = glyph_map[n]
-        pos = face.glyphPos[original]
-        length = face.glyphPos[original + 1] - pos
+        pos = glyph_pos[original]
+        length = glyph_pos[original + 1] - pos
         n += 1
-        if not length:
+        if not length or unpack_from(">h", glyph_data, pos)[0] >= 0:
             continue
-        face.seek(start + pos)
-        if face.read_short() < 0:
-            face.skip(8)
-            flags = ttfonts.GF_MORE_COMPONENTS
-            while flags & ttfonts.GF_MORE_COMPONENTS:
-                flags = face.read_ushort()
-                idx = face.read_ushort()
-                if idx not in glyph_set:
-                    glyph_set[idx] = len(glyph_map)
-                    glyph_map.append(idx)
-                    advances.append(None)
-                face.skip(4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
-                if flags & ttfonts.GF_WE_HAVE_A_SCALE:
-                    face.skip(2)
-                elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
-                    face.skip(4)
-                elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
-                    face.skip(8)
+        p = pos + 10
+        flags = ttfonts.GF_MORE_COMPONENTS
+        while flags & ttfonts.GF_MORE_COMPONENTS:
+            flags, idx = unpack_from(">HH", glyph_data, p)
+            if idx not in glyph_set:
+                glyph_set[idx] = len(glyph_map)
+                glyph_map.append(idx)
+                advances.append(None)
+            p += 4 + (4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
+            if flags & ttfonts.GF_WE_HAVE_A_SCALE:
+                p += 2
+            elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
+                p += 4
+            elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
+                p += 8
 
     output = ttfonts.TTFontMaker()
     for tag in ("name", "OS/2", "cvt ", "fpgm", "prep"):
@@ -213,7 +216,6 @@ def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
     cmap = [0, 1, 1, 0, 0, 12, 6, 10 + len(subset) * 2, 0, 0, len(subset), *map(code_to_glyph.get, subset)]
     output.add("cmap", pack(f">{len(cmap)}H", *cmap))
 
-    glyph_data = face.get_table("glyf")
     offsets: list[int] = []
     glyf: list[bytes] = []
     pos = 0

@@ -25,7 +25,7 @@ from reportlab.platypus.flowables import Flowable
 from . import layout as L
 from . import tagging, thai
 from .fonts import BOLD, MARK_WIDTH, REGULAR, glyph_name_text, glyph_path, ink_extents, recode
-from .textout import text_out
+from .textout import text_out, text_out_spread
 
 # Alignment of body text. FORMAT.md leaves it open; Thai government typing practice justifies
 # body paragraphs "Thai distributed" (space spread between character clusters, marks kept on
@@ -335,8 +335,9 @@ def layout(runs, size: float, width: float, first_indent: float = 0.0) -> list[L
     return _first_fit(_pieces(runs, size), width, first_indent)
 
 
-def _first_fit(pieces: list[Piece], width: float, first_indent: float) -> list[Line]:
-    """``layout`` over pieces already made (layout_balanced tries a dozen widths with the same ones)."""
+def _first_fit(pieces: list[Piece], width: float, first_indent: float, most: int | None = None) -> list[Line]:
+    """``layout`` over pieces already made (layout_balanced tries a dozen widths with the same ones).
+    ``most``: give up once more lines than that are made (the lines so far are returned)."""
     lines: list[Line] = []
     cur: list[Piece] = []
     cur_w = 0.0
@@ -351,6 +352,8 @@ def _first_fit(pieces: list[Piece], width: float, first_indent: float) -> list[L
 
     queue = list(reversed(pieces))
     while queue:
+        if most is not None and len(lines) > most:
+            return lines
         p = queue.pop()
         avail = width - indent
         if p.space and not cur:
@@ -407,7 +410,7 @@ def layout_balanced(runs, size: float, width: float, first_indent: float = 0.0) 
         return lines
     for _ in range(12):  # to within width / 4096: well under a point
         mid = (lo + hi) / 2
-        if len(_first_fit(pieces, mid, first_indent)) == len(lines):
+        if len(_first_fit(pieces, mid, first_indent, len(lines))) == len(lines):
             hi = mid
         else:
             lo = mid
@@ -478,6 +481,9 @@ def _atoms(pieces: list[Piece], width: float, first_indent: float) -> list[Piece
     return out
 
 
+TOTAL_FIT_PRUNE = True  # False: every candidate looked at (tests compare the two)
+
+
 def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0) -> list[Line]:
     """Breaks for the whole paragraph with the least total demerits (see LINE_PENALTY)."""
     atoms = _atoms(_pieces(runs, size), width, first_indent)
@@ -509,43 +515,96 @@ def layout_total_fit(runs, size: float, width: float, first_indent: float = 0.0)
               if not atoms[j - 1].space and (starts[j] == n or atoms[starts[j]].text[0] not in thai.NO_LINE_START)]
     best = {0: (0.0, -1, False)}  # break → (demerits, previous break, ragged)
     order = [0]
+    lo = 0  # order[lo:]: the breaks from which a line to the current j is not overfull
+    # (position in order, demerits) of each break whose demerits are below those of every later one:
+    # the first after position k holds the least demerits of the breaks after k
+    lows = [(0, 0.0)]
+    # Candidates are looked at from the longest line to the shortest. A shorter line (a later start,
+    # the same end) has at least the slack and at most the stretch of a longer one, so its badness is
+    # no lower: once the demerits of a line alone exceed the best total found, no shorter line can do
+    # better and the rest are skipped (most candidates: lines far too short to fill); nor can it with
+    # the least demerits of the later breaks added (``lows``). Ties go to the
+    # shortest line, as when every candidate was looked at from the shortest one. Not with a negative
+    # first indent (the first line would be the wider), nor when the last piece alone is wider than
+    # a line (a cut piece counts as filling its line: the shortest line would not be the worst).
+    prune = TOTAL_FIT_PRUNE and first_indent >= 0
+    # per gap at r = 1; the constants are powers of two, so count * (constant * size) is the float
+    # count * constant * size that _ratio computes
+    c_em, w_em, s_em = CLUSTER_GAP_MAX_EM * size, WORD_STRETCH_EM * size, SPACE_STRETCH_EM * size
+    width_first = width - first_indent
     for j in breaks:
         pen = atoms[j].penalty if j < n else 0.0
         if j < starts[j] < n and _labels_number(atoms[j - 1], atoms[starts[j]]):
             pen = LABEL_PENALTY
+        pen2 = pen ** 2
+        while lo < len(order):  # overfull from order[lo]: from every earlier break too, and for every later j
+            s = starts[order[lo]]
+            if j - s > 1 and W[j] - W[s] > width - (first_indent if order[lo] == 0 else 0.0) + 0.01:
+                lo += 1
+            else:
+                break
+        w_j, g_j, jc_j, jw_j, s_j, last = W[j], G[j], JC[j], JW[j], S[j], j == n  # this break's sums
+        pruning = prune and w_j - W[j - 1] <= width - first_indent + 0.01
         cand = None
-        for i in reversed(order):
+        low = 0  # index in lows of the first break after the candidate
+        for k in range(lo, len(order)):
+            i = order[k]
             s = starts[i]
             if s >= j:
                 continue
-            avail = width - (first_indent if i == 0 else 0.0)
-            natural = W[j] - W[s]
+            avail = width_first if i == 0 else width
+            natural = w_j - W[s]
             if natural > avail + 0.01:
-                if j - s > 1:
-                    break  # going further back only adds width
                 natural = avail  # a single cut piece on an indented first line
-            if j == n:
-                bad, ragged = 0.0, False
+            if last:
+                bad = bad0 = 0.0
+                ragged = False
             else:
                 slack = avail - natural
                 if slack <= 0.01:
                     bad = 0.0
-                else:  # _badness, inlined for the common case r ≤ 1 (the loop's hottest path)
-                    # the same operations in the same order as _ratio, so the same floats
-                    grow = ((G[j] - G[s] + JC[j] - JC[s + 1]) * CLUSTER_GAP_MAX_EM * size
-                            + (JW[j] - JW[s + 1]) * WORD_STRETCH_EM * size + (S[j] - S[s]) * SPACE_STRETCH_EM * size)
+                else:  # _badness inlined (the loop's hottest path): the same operations in the same
+                    # order as _ratio and _shortfall, so the same floats
+                    clusters, words, spaces = g_j - G[s] + jc_j - JC[s + 1], jw_j - JW[s + 1], s_j - S[s]
+                    c, w, sp = clusters * c_em, words * w_em, spaces * s_em
+                    grow = c + w + sp
                     if grow and slack <= grow:
                         bad = 100 * (slack / grow) ** 3
                     else:
-                        bad = _badness(slack, size, G[j] - G[s] + JC[j] - JC[s + 1], JW[j] - JW[s + 1], S[j] - S[s])
+                        if slack <= grow:
+                            r = 0.0
+                        elif slack <= c + WORD_RATIO_MAX * (w + sp):
+                            r = (slack - c) / (w + sp)
+                        elif sp:
+                            r = (slack - c - WORD_RATIO_MAX * w) / sp
+                        else:
+                            r = float("inf")
+                        if r > MAX_RATIO:
+                            short = slack - (clusters * CLUSTER_GAP_MAX_EM + words * WORD_GAP_MAX_EM
+                                             + spaces * SPACE_STRETCH_EM * MAX_RATIO) * size
+                            if short <= SHORT_MAX_EM * size:
+                                bad = SHORT_BADNESS + 200 * short
+                            else:
+                                bad = RAGGED_BADNESS + 100 * short
+                        else:
+                            bad = 100 * r**3
+                bad0 = bad
                 ragged = bad >= RAGGED_BADNESS
                 if i == 0 and bad >= SHORT_BADNESS:
                     bad *= FIRST_LINE_SHORT  # an indented first line short of the margin reads as a paragraph
-            d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen ** 2
-            if cand is None or d < cand[0]:
+            d = best[i][0] + (LINE_PENALTY + bad) ** 2 + pen2
+            if cand is None or d <= cand[0]:
                 cand = (d, i, ragged)
+            elif pruning:
+                while low < len(lows) and lows[low][0] <= k:
+                    low += 1
+                if low == len(lows) or lows[low][1] + (LINE_PENALTY + bad0) ** 2 * (1 - 1e-9) + pen2 > cand[0]:
+                    break
         if cand is not None:
             best[j] = cand
+            while lows and lows[-1][1] >= cand[0]:
+                lows.pop()
+            lows.append((len(order), cand[0]))
             order.append(j)
     if n not in best:  # cannot happen (every atom fits a line); fall back to first fit
         return layout(runs, size, width, first_indent)
@@ -592,24 +651,31 @@ def draw_line(canv, line: Line, x: float, y: float, size: float, width: float, a
     elif align == "distributed" and slack > 0:
         e_c, e_w, e_s = line_extras(line, width, size)
     t = canv.beginText(x0, y)
+    ys = fp_str(y) if canv.bottomup else None  # the line's y as every origin on it writes it
     paths: list[str] = []
     cx = x0
     for k, p in enumerate(line.pieces):
         s, w = shaped(p.text, p.font, p.size)
         if p.space:
-            _draw_space(t, p, cx, y, w, w + e_s)
+            _draw_space(t, p, cx, y, w, w + e_s, ys)
             cx += w + e_s
             continue
         if k:
             cx += e_w if p.join == JOIN_WORD else e_c if p.join == JOIN_INNER else 0.0
-            t.setTextOrigin(cx, y)
+            _origin(t, cx, y, ys)
         elif cx != x0:  # beginText has just set the origin at x0
-            t.setTextOrigin(cx, y)
+            _origin(t, cx, y, ys)
         _set_font(t, p.font, p.size)
         gaps = _glyph_gaps(p.text, p.font, p.size) if e_c else ()
         if gaps:
-            s = _spread(s, p.font, gaps, e_c * 1000 / p.size)
-        text_out(t, s)
+            extra = e_c * 1000 / p.size
+            data = s.__shapeData__ if isinstance(s, ShapedStr) else _unshaped_data(s, p.font)
+            text_out_spread(t, s, data, gaps, extra, lambda s=s, gaps=gaps, extra=extra, font=p.font:
+                            _spread(s, font, gaps, extra))
+            if getattr(s, "_paths", None):  # their places follow the stretched advances
+                s = _spread(s, p.font, gaps, extra)
+        else:
+            text_out(t, s)
         if getattr(s, "_paths", None):
             paths += _mark_paths(s, p.font, p.size, cx, y)
         cx += w + e_c * len(gaps)
@@ -625,12 +691,23 @@ def _set_font(t, font: str, size: float) -> None:
         t.setFont(font, size)
 
 
-def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float) -> None:
+def _origin(t, x: float, y: float, ys: str | None) -> None:
+    """``t.setTextOrigin(x, y)`` with ``ys``, ``fp_str(y)``, written once per line (fp_str(x, y) is
+    fp_str(x) and fp_str(y) joined by a space); ReportLab's own when ``ys`` is None (top-down canvas)."""
+    if ys is None:
+        t.setTextOrigin(x, y)
+        return
+    t._code.append(f"1 0 0 1 {fp_str(x)} {ys} Tm")
+    t._x0 = t._x = x
+    t._y0 = t._y = y
+
+
+def _draw_space(t, p: Piece, x: float, y: float, natural: float, wanted: float, ys: str | None = None) -> None:
     """A space as a space glyph, scaled horizontally to its justified width: every reader reads it
     as one space, and no reader takes the extra width for a second one."""
     if natural <= 0:
         return
-    t.setTextOrigin(x, y)
+    _origin(t, x, y, ys)
     _set_font(t, p.font, p.size)
     scale = 100 * wanted / natural
     if abs(scale - 100) > 0.01:

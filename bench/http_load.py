@@ -171,7 +171,9 @@ def main() -> None:
         if not use_wrk:
             return run(port, clients, seconds, decide)
         figures = run_wrk(port, clients, seconds, token, list(tasks), body)
-        # the tasks still open (those in flight when wrk stopped were decided too, uncounted)
+        # the tasks still open, once the requests in flight when wrk stopped have been answered
+        # (they were decided too, uncounted: posting them again would be a 409)
+        time.sleep(2)
         tasks.clear()
         tasks.extend(services.open_tasks(users["anchana"]).values_list("pk", flat=True))
         connections.close_all()

@@ -126,6 +126,8 @@ else:
     # PostgreSQL restart) before it is used; Celery's Django fixup closes expired ones between tasks.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, reading date-times with psycopg's compiled loader (config/postgresql/base.py)
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -135,6 +135,19 @@ def _patched_cmap(fontname: str, subset) -> str:
     return "\n".join(lines)
 
 
+def _component_length(flags: int) -> int:
+    """Bytes of one component of a composite glyph: flags and glyph index, its two arguments (bytes
+    or words), then its transform (none, one scale, x and y scales, or a 2×2 matrix)."""
+    n = 4 + (4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
+    if flags & ttfonts.GF_WE_HAVE_A_SCALE:
+        return n + 2
+    if flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
+        return n + 4
+    if flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
+        return n + 8
+    return n
+
+
 def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
     """ReportLab 5.1.0's ``TTFontFile.makeSubset`` (pinned: its internals are copied here), except that
     a code whose PDF width (``face.charWidths``: a recoded mark's own width, see ``recode``) is not the
@@ -185,13 +198,7 @@ def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
                 glyph_set[idx] = len(glyph_map)
                 glyph_map.append(idx)
                 advances.append(None)
-            p += 4 + (4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
-            if flags & ttfonts.GF_WE_HAVE_A_SCALE:
-                p += 2
-            elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
-                p += 4
-            elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
-                p += 8
+            p += _component_length(flags)
 
     output = ttfonts.TTFontMaker()
     for tag in ("name", "OS/2", "cvt ", "fpgm", "prep"):
@@ -232,13 +239,7 @@ def make_subset(face: ttfonts.TTFontFace, subset: list[int]) -> bytes:
                 flags = unpack(">H", data[p:p + 2])[0]
                 idx = unpack(">H", data[p + 2:p + 4])[0]
                 data = ttfonts._set_ushort(data, p + 2, glyph_set[idx])
-                p += 4 + (4 if flags & ttfonts.GF_ARG_1_AND_2_ARE_WORDS else 2)
-                if flags & ttfonts.GF_WE_HAVE_A_SCALE:
-                    p += 2
-                elif flags & ttfonts.GF_WE_HAVE_AN_X_AND_Y_SCALE:
-                    p += 4
-                elif flags & ttfonts.GF_WE_HAVE_A_TWO_BY_TWO:
-                    p += 8
+                p += _component_length(flags)
         glyf.append(data)
         pos += length
         if pos % 4:

@@ -44,7 +44,7 @@ class TaskRow:
 
 
 @cache
-def _open_task_rows():
+def _open_tasks_with_headers():
     """Every open review task with its memo's header, oldest first, as values: built once per
     process and never evaluated, only cloned (resolving its fifteen columns took 0.45 ms a
     request, more than PostgreSQL takes to read the page); each request adds its owner."""
@@ -60,7 +60,7 @@ class OpenTaskRows:
 
     def __init__(self, user):
         self.user = user
-        self.qs = _open_task_rows().filter(owner=user)
+        self.qs = _open_tasks_with_headers().filter(owner=user)
 
     def count(self) -> int:
         # the task table alone: the page's joins to the memo would be counted for nothing

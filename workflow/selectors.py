@@ -22,7 +22,7 @@ def counts(user) -> tuple[int, MemoCounts]:
     (``memos.selectors.own_memo_states``), as one ``UNION ALL`` of two grouped counts (cheaper
     to build than four subqueries, which cost more in Python than the query they saved)."""
     official = getattr(user, "official", None)
-    tasks = services.open_task_rows(user).order_by().values("owner").annotate(key=Value("tasks"), n=Count("pk"))
+    tasks = services.open_tasks(user).order_by().values("owner").annotate(key=Value("tasks"), n=Count("pk"))
     rows = tasks.values_list("key", "n")
     if official is not None:
         rows = rows.union(own_memo_states(official), all=True)
@@ -64,7 +64,7 @@ class OpenTaskRows:
 
     def count(self) -> int:
         # the task table alone: the page's joins to the memo would be counted for nothing
-        return services.open_task_rows(self.user).count()
+        return services.open_tasks(self.user).count()
 
     def __getitem__(self, cut: slice) -> list[TaskRow]:
         return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in self.qs[cut]]

@@ -97,21 +97,11 @@ def open_review_tasks() -> QuerySet[Task]:
     return Task.objects.filter(status=STATUS.ASSIGNED, flow_task__in=review_nodes())
 
 
-def open_task_rows(user) -> QuerySet[Task]:
-    """The user's open review tasks, acting ones included (they are assigned to the acting
-    official), on the task table alone: what a count reads (the open-task index covers it)."""
-    return open_review_tasks().filter(owner=user)
-
-
 def open_tasks(user) -> QuerySet[Task]:
-    """``open_task_rows`` with each task's memo, oldest first."""
-    return (
-        open_task_rows(user)
-        .select_related("process__memoprocess__memo__agency", "process__memoprocess__memo__drafter")
-        # a list needs the memo's header, not its body
-        .defer("process__memoprocess__memo__sections", "process__memoprocess__memo__announcement")
-        .order_by("created", "id")
-    )
+    """The user's open review tasks, acting ones included (they are assigned to the acting
+    official), oldest first, on the task table alone (the open-task index covers a count of
+    them; the lists read their memo's header through ``selectors.OpenTaskRows``)."""
+    return open_review_tasks().filter(owner=user).order_by("created", "id")
 
 
 def task_memo(task: Task) -> Memo:

@@ -161,6 +161,21 @@ def _warm(fn, runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _warm_pair(ours, theirs, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``_warm`` of both, alternating call by call, so that both medians come from the same moments of
+    a shared machine (run one after the other, a burst of other work lands on one side only)."""
+    ours()
+    theirs()
+    times: dict = {ours: ([], []), theirs: ([], [])}
+    for _ in range(runs):
+        for fn in (ours, theirs):
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            times[fn][0].append(time.perf_counter() - t)
+            times[fn][1].append(time.process_time() - c)
+    return tuple((statistics.median(w), statistics.median(c)) for w, c in times.values())
+
+
 def _budget(value_ms: float, budget_ms: float | None) -> str:
     if budget_ms is None:
         return ""
@@ -181,7 +196,7 @@ def main() -> None:
         print(f"WeasyPrint not available ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
               "pip install -e '.[bench]' (and apt libpango-1.0-0 libpangoft2-1.0-0) to compare. Ours only.\n")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; cold: median of {args.cold} processes, "
-          f"warm: median of {args.runs} renders")
+          f"warm: median of {args.runs} renders (ours and WeasyPrint's alternating)")
     compileall.compile_dir(ROOT / "memos", quiet=1)  # as installed (see the docstring)
     tmp = Path(tempfile.mkdtemp(prefix="bench-render-"))
     for name in args.names:
@@ -189,7 +204,16 @@ def main() -> None:
         data = json.loads(src.read_text(encoding="utf-8"))
         cold, cold_cpu = _cold([sys.executable, "manage.py", "render_document", str(src), "-o", str(tmp / "ours.pdf")],
                                args.cold)
-        warm, warm_cpu = _warm(lambda data=data: render_pdf(data), args.runs)
+        ours = lambda data=data: render_pdf(data)  # noqa: E731
+        if weasyprint is not None:
+            page = tmp / f"{name}.html"
+            page.write_text(html_of(data), encoding="utf-8")
+            fonts = FontConfiguration()  # kept between renders, as ours keeps its registered fonts
+            theirs = lambda page=page, fonts=fonts: weasyprint.HTML(filename=str(page)).write_pdf(  # noqa: E731
+                font_config=fonts)
+            (warm, warm_cpu), (wwarm, wwarm_cpu) = _warm_pair(ours, theirs, args.runs)
+        else:
+            warm, warm_cpu = _warm(ours, args.runs)
         tracemalloc.start()
         render_pdf(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -199,12 +223,7 @@ def main() -> None:
               f"{_budget(warm * 1000, WARM_BUDGET_MS.get(name)):12s}  peak {peak / 2**20:5.1f} MiB")
         if weasyprint is None:
             continue
-        page = tmp / f"{name}.html"
-        page.write_text(html_of(data), encoding="utf-8")
         wcold, wcold_cpu = _cold([sys.executable, "-m", "weasyprint", str(page), str(tmp / "weasy.pdf")], args.cold)
-        fonts = FontConfiguration()  # kept between renders, as ours keeps its registered fonts
-        wwarm, wwarm_cpu = _warm(lambda page=page, fonts=fonts: weasyprint.HTML(filename=str(page)).write_pdf(
-            font_config=fonts), args.runs)
         ratio, ratio_cpu = wwarm / warm, wwarm_cpu / warm_cpu
         print(f"{'':13s} WeasyPrint  cold {wcold * 1000:6.0f} ms (cpu {wcold_cpu * 1000:4.0f})"
               f"{'':12s}  warm {wwarm * 1000:6.1f} ms (cpu {wwarm_cpu * 1000:6.1f}){'':12s}  "

@@ -94,6 +94,19 @@ def _file_structure(data: bytes) -> list[str]:
         out.append("second line is not a comment of four bytes above 127")
     if not re.search(rb"%%EOF(\r\n|\r|\n)?$", data):
         out.append("data after the last %%EOF")
+    # 6.1.7.1: "stream" followed by CRLF or LF, "endstream" preceded by an EOL. The stream data is
+    # skipped by its /Length (a direct number in everything this checks), so bytes inside it never match
+    streams = list(re.finditer(rb"/Length (\d+)(?:(?!endobj).)*?>>\s*stream(\r\n|\n|\r)?", data, re.S))
+    if len(streams) != data.count(b"endstream"):
+        out.append("a stream whose /Length is not a direct number (not checked here)")
+    for m in streams:
+        if m.group(2) not in (b"\r\n", b"\n"):
+            out.append("stream keyword not followed by an end-of-line")
+            break
+        end = m.end() + int(m.group(1))
+        if not re.match(rb"(\r\n|\r|\n)endstream", data[end:end + 12]):
+            out.append("endstream not preceded by an end-of-line after /Length bytes")
+            break
     return out
 
 

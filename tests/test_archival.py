@@ -135,6 +135,56 @@ def test_emblems_and_signatures_of_every_kind_keep_the_document_pdfa(tmp_path):
     assert problems(pdf) == [] and claims_pdfa(pdf)
 
 
+def _structure(pdf: pikepdf.Pdf) -> list[tuple[int, int, str]]:
+    """(page index, MCID, role) of every structure element under Document, in order."""
+    pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+    document = pdf.Root.StructTreeRoot.K
+    assert document.S == "/Document"
+    out = [(pages[e.Pg.objgen], int(e.K), str(e.S)[1:]) for e in document.K]
+    # the parent tree maps each page's MCIDs back to the same elements
+    nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+    for key, slots in zip(nums[::2], nums[1::2], strict=True):
+        page = next(p for p in pdf.pages if p.obj.get("/StructParents") == key)
+        for mcid, elem in enumerate(slots):
+            assert elem.Pg.objgen == page.obj.objgen and int(elem.K) == mcid
+    return out
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
+def test_reportlab_writes_what_the_archival_pass_wrote(path, tmp_path):
+    """render_pdf (ReportLab writes the archival parts: archival_build) against the archival pass
+    over ReportLab's plain output (what render_pdf returned before): the same pixels, text,
+    structure tree, document information, XMP properties, language and output profile."""
+    from memos.documents.render import render_untagged
+
+    data = load_doc(path)
+    built = render_pdf(data)
+    plain = render_untagged(parse_document(data))
+    passed = to_pdfa(bytes(plain), tags=plain.tags, own_fonts=True)
+    assert built != passed and b"/StructTreeRoot" not in plain
+
+    def look(pdf: bytes) -> tuple[bytes, str]:
+        pixels = subprocess.run(["pdftoppm", "-r", "50", "-gray", "-"], input=pdf, capture_output=True, check=True)
+        return pixels.stdout, pdftotext(pdf)
+
+    def parts(pdf: bytes) -> dict:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            meta = {k: v for k, v in doc.open_metadata().items() if not k.endswith(("CreateDate", "ModifyDate"))}
+            info = {k: str(v) for k, v in doc.docinfo.items() if k not in ("/CreationDate", "/ModDate")}
+            intent = doc.Root.OutputIntents[0]
+            return {"structure": _structure(doc), "meta": meta, "info": info, "lang": str(doc.Root.Lang),
+                    "marked": bool(doc.Root.MarkInfo.Marked), "profile": intent.DestOutputProfile.read_bytes(),
+                    "intent": {k: str(v) for k, v in intent.items() if k != "/DestOutputProfile"},
+                    "pages": len(doc.pages)}
+
+    assert look(built) == look(passed)
+    assert parts(built) == parts(passed)
+    assert problems(built) == [] and claims_pdfa(built)
+    (tmp_path / "built.pdf").write_bytes(built)
+    qpdf = subprocess.run(["qpdf", "--check", str(tmp_path / "built.pdf")], capture_output=True, text=True)
+    assert qpdf.returncode == 0 and "No syntax or stream encoding errors" in qpdf.stdout, qpdf.stdout + qpdf.stderr
+
+
 @pytest.mark.parametrize("name", ["memo.json", "announcement.json"])
 def test_the_archival_pass_changes_no_pixel_and_no_text(name):
     raw = render(parse_document(json.loads((ROOT / "examples" / name).read_text())))
@@ -151,6 +201,10 @@ def test_the_checker_fails_reportlab_output_before_the_archival_pass(rendered):
     raw = render(parse_document(json.loads((ROOT / "examples" / "memo.json").read_text())))
     found = problems(raw)
     assert "no GTS_PDFA1 output intent" in found and "catalog has no /Metadata stream" in found
+    from memos.documents.render import render_untagged
+
+    plain = bytes(render_untagged(parse_document(json.loads((ROOT / "examples" / "memo.json").read_text()))))
+    assert "endstream not preceded by an end-of-line after /Length bytes" in problems(plain)
     assert problems(to_pdfa(raw)) == []
     assert problems(to_pdfa(to_pdfa(raw))) == []  # a second pass (bundling does one) changes nothing wrong
 

@@ -216,19 +216,50 @@ class _Counted:
 
 
 @pytest.mark.parametrize("name", ["memo", "report"])
-def test_render_pdf_opens_and_saves_once(name, monkeypatch):
-    """Structure tree and PDF/A in one pikepdf pass; the result is still tagged and claims PDF/A."""
+def test_render_pdf_writes_the_archival_parts_without_a_pikepdf_pass(name, monkeypatch):
+    """ReportLab writes the structure tree and the PDF/A parts (archival_build): pikepdf neither opens
+    nor saves the file; the result is tagged and claims PDF/A."""
     import pikepdf
 
     from memos.documents.archival import claims_pdfa
 
     counted = _Counted(monkeypatch)
     pdf = render_pdf(json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8")))
-    assert (counted.opens, counted.saves) == (1, 1)
+    assert (counted.opens, counted.saves) == (0, 0)
+    monkeypatch.undo()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert "/StructTreeRoot" in doc.Root and doc.Root.MarkInfo.Marked
         assert all("/StructParents" in p.obj for p in doc.pages)
     assert claims_pdfa(pdf)
+
+
+def test_a_drawing_archival_build_cannot_vouch_for_takes_the_archival_pass(monkeypatch):
+    """When the canvas used what archival_build does not check (here: its check says no), render_pdf
+    runs the pikepdf pass once, which checks and claims."""
+    from memos.documents import archival_build
+    from memos.documents.archival import claims_pdfa
+
+    monkeypatch.setattr(archival_build, "_claimable", lambda doc: False)
+    counted = _Counted(monkeypatch)
+    pdf = render_pdf(json.loads((ROOT / "examples" / "announcement.json").read_text(encoding="utf-8")))
+    assert (counted.opens, counted.saves) == (1, 1)
+    monkeypatch.undo()
+    assert claims_pdfa(pdf)
+
+
+def test_a_standard_font_on_the_canvas_is_not_vouched_for():
+    """A canvas that drew with a standard (not embedded) font: archival_build writes nothing."""
+    from memos.documents import archival_build, common
+
+    canv = common._Canvas(io.BytesIO())
+    canv.setFont("Helvetica", 12)
+    canv.drawString(72, 72, "not embedded")
+    assert archival_build.finish(canv) is False
+    register()
+    canv2 = common._Canvas(io.BytesIO(), initialFontName=REGULAR)
+    canv2.setFont(REGULAR, 12)
+    canv2.drawString(72, 72, "ทดสอบ")
+    assert archival_build.finish(canv2) is True
 
 
 def test_bundle_does_not_run_the_archival_pass_twice(monkeypatch):
@@ -503,3 +534,26 @@ def test_centred_draws_what_a_one_cell_table_drew(tmp_path, padding):
 
     assert page(tables()) == page(centred())
     assert page(tables()) != page([Spacer(1, 1), *centred()])  # the comparison sees a shift
+
+
+def test_split_string_answers_as_reportlabs():
+    """textout.split_string against ReportLab's splitString on random strings over every character the
+    font maps (past 256 codes: a second subset), with no-break spaces and characters it lacks."""
+    import random
+
+    from memos.documents.textout import split_string
+
+    register()
+    font = getFont(REGULAR)
+    alphabet = [chr(c) for c in sorted(font.face.charToGlyph) if c > 32] + ["\xa0", " ", "\U0001F600"]
+    assert len(alphabet) > 300
+
+    class Doc:  # a document is only a key to the font's per-document state
+        pass
+
+    ours, theirs = Doc(), Doc()
+    rnd = random.Random(10)
+    for _ in range(4000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert split_string(font, text, ours) == font.splitString(text, theirs), text
+    assert font.state[ours].nextCode > 300  # codes went past the first subset

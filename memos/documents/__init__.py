@@ -7,9 +7,11 @@ __all__ = ["DocumentError", "parse_document", "render_pdf"]
 
 def render_pdf(data: object) -> bytes:
     """Validate ``data`` and render it; raises DocumentError on bad input."""
-    from .archival import to_pdfa  # PDF/A-3b pass, last: after anything that rewrites the file
-    from .render import render_untagged
+    from .render import render_built
 
-    pdf = render_untagged(parse_document(data))
-    # the structure tree in the same pikepdf pass; the fonts are fonts.make_subset's (widths agree)
+    pdf = render_built(parse_document(data))
+    if pdf.archival:  # ReportLab wrote the PDF/A-3b parts and the structure tree (archival_build.py)
+        return bytes(pdf)
+    from .archival import to_pdfa  # else the PDF/A-3b pass; the fonts are fonts.make_subset's (widths agree)
+
     return to_pdfa(bytes(pdf), tags=pdf.tags, own_fonts=True)

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
-import struct
 import zlib
 from datetime import UTC, datetime
-from functools import cache
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf, String
 
+from .pdfa_parts import ICC_DESCRIPTION, srgb_icc, srgb_icc_flate
+from .pdfa_parts import new_xmp as _new_xmp
 from .widths import agree_widths
 
-ICC_DESCRIPTION = "sRGB IEC61966-2.1"
+__all__ = ["ICC_DESCRIPTION", "srgb_icc"]  # srgb_icc: its home is pdfa_parts, kept here for callers
+
 # Colour spaces PDF/A-3 accepts without further ado once an RGB output intent is present.
 _DEVICE_OK = {"/DeviceRGB", "/DeviceGray"}
 # Annotation flags (PDF 1.7, 12.5.3): Invisible, Hidden, Print, NoView, ToggleNoView.
@@ -54,33 +54,8 @@ _PDFUA_EXTENSION = """<rdf:Description rdf:about="" xmlns:pdfaExtension="http://
 _RELATIONSHIPS = {"Source", "Data", "Alternative", "Supplement", "Unspecified"}
 
 
-@cache
-def srgb_icc() -> bytes:
-    """An sRGB ICC profile made by LittleCMS through Pillow (no file to ship or license).
-
-    LittleCMS stamps the creation time in the header; it is fixed to 2000-01-01 so the profile
-    is the same bytes in every document and every run, and the profile ID (an MD5 over the profile, ICC.1:2010
-    7.2.18) is recomputed when LittleCMS wrote one."""
-    from PIL import ImageCms
-
-    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
-    if any(data[84:100]):
-        probe = bytearray(data)
-        probe[44:48] = b"\0\0\0\0"  # profile flags
-        probe[64:68] = b"\0\0\0\0"  # rendering intent
-        probe[84:100] = b"\0" * 16  # the ID itself
-        data[84:100] = hashlib.md5(probe, usedforsecurity=False).digest()
-    return bytes(data)
-
-
-@cache
-def _srgb_icc_flate() -> bytes:
-    return zlib.compress(srgb_icc())  # compressed once per process, not once per document
-
-
 def _output_intent(pdf: Pdf) -> Dictionary:
-    profile = pdf.make_stream(_srgb_icc_flate())
+    profile = pdf.make_stream(srgb_icc_flate())
     profile["/Filter"] = Name.FlateDecode
     profile["/N"] = 3
     return pdf.make_indirect(Dictionary(
@@ -234,64 +209,6 @@ def _set_metadata(pdf: Pdf, lang: str, claim: bool) -> None:
         # the text-layer pass may claim PDF/UA (pdfuaid), which then needs this description
         xmp = xmp.replace(b"</rdf:RDF>", _PDFUA_EXTENSION.encode() + b"</rdf:RDF>", 1)
     pdf.Root.Metadata.write(xmp)  # and uncompressed: PDF/A wants XMP readable without decoding
-
-
-# A new XMP packet written as text: the same properties pikepdf's metadata API writes from the same
-# document information (tests/test_archival.py compares them), without building and serialising an
-# lxml tree (a tenth of an announcement's render). Used only when the file has no XMP yet (ReportLab's
-# output); XMP already there is edited through pikepdf, which keeps what it holds.
-_DC, _PDF, _XMP = "http://purl.org/dc/elements/1.1/", "http://ns.adobe.com/pdf/1.3/", "http://ns.adobe.com/xap/1.0/"
-_XMP_HEAD = ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-             '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
-             ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
-             f' <rdf:Description rdf:about="" xmlns:dc="{_DC}" xmlns:pdf="{_PDF}" xmlns:xmp="{_XMP}"'
-             ' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">')
-_XMP_TAIL = "</rdf:Description></rdf:RDF>\n</x:xmpmeta>\n\n<?xpacket end=\"w\"?>\n"
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _new_xmp(info: dict[str, str], lang: str, claim: bool) -> bytes | None:
-    """The XMP for document information ``info`` (PDF strings by key); None when a value is not one
-    this writes (a date pikepdf's converter reads differently, a character XML cannot hold)."""
-    from pikepdf.models.metadata import decode_pdf_date
-
-    def alt(text: str) -> str:
-        return f'<rdf:Alt><rdf:li xml:lang="x-default">{_xml(text)}</rdf:li></rdf:Alt>'
-
-    out = [_XMP_HEAD]
-    if "/Author" in info:
-        out.append(f"<dc:creator><rdf:Seq><rdf:li>{_xml(info['/Author'])}</rdf:li></rdf:Seq></dc:creator>")
-    if "/Subject" in info:
-        out.append(f"<dc:description>{alt(info['/Subject'])}</dc:description>")
-    if "/Title" in info:
-        out.append(f"<dc:title>{alt(info['/Title'])}</dc:title>")
-    for key, prop in (("/Keywords", "pdf:Keywords"), ("/Producer", "pdf:Producer"), ("/Creator", "xmp:CreatorTool")):
-        if key in info:
-            out.append(f"<{prop}>{_xml(info[key])}</{prop}>")
-    for key, prop in (("/CreationDate", "xmp:CreateDate"), ("/ModDate", "xmp:ModifyDate")):
-        if key in info:
-            value = info[key]
-            digits = value[2:] if value.startswith("D:") else value
-            if len(digits) < 14 or not digits[:14].isdigit():
-                return None  # reduced precision: pikepdf's converter keeps it as it is
-            try:
-                out.append(f"<{prop}>{decode_pdf_date(value).isoformat()}</{prop}>")
-            except ValueError:
-                return None
-    out.append(f"<dc:language><rdf:Bag><rdf:li>{_xml(lang)}</rdf:li></rdf:Bag></dc:language>")
-    if claim:
-        out.append("<pdfaid:part>3</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>")
-    out.append(_XMP_TAIL)
-    text = "".join(out)
-    if _NOT_XML.search(text):
-        return None  # not XML 1.0 characters: pikepdf's API decides what to do with them
-    return text.encode("utf-8")
 
 
 def save_pdfa(pdf: Pdf) -> bytes:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from reportlab import rl_config
 from reportlab.lib.units import cm
@@ -12,8 +15,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
+from . import archival_build, rlfast, tagging
 from . import layout as L
-from . import rlfast, tagging
 from .digits import thai_digits
 from .fonts import BOLD, REGULAR, recode, register
 from .text import TextStyle, ThaiParagraph, as_shaped, shaped
@@ -24,6 +27,33 @@ from .thai import thai_date
 rl_config.useA85 = 0
 
 rlfast.install()  # faster paths through canvas.save, the same bytes; the Flate level (rlfast.py)
+archival_build.install()  # an end-of-line before endstream in the documents it finishes
+
+# Whether ``build`` writes the archival parts itself (archival_build.finish); off only inside
+# ``as_reportlab_writes`` (the archival pass's tests want ReportLab's plain output)
+_FINISH: ContextVar[bool] = ContextVar("finish", default=True)
+
+
+@contextmanager
+def as_reportlab_writes() -> Iterator[None]:
+    """``build`` inside this block writes what ReportLab writes, without archival_build's parts."""
+    token = _FINISH.set(False)
+    try:
+        yield
+    finally:
+        _FINISH.reset(token)
+
+
+class _Canvas(Canvas):
+    """ReportLab's canvas that writes the archival parts (archival_build) as it saves; ``archival``
+    says whether it did."""
+
+    archival = False
+
+    def save(self):
+        if _FINISH.get():
+            self.archival = archival_build.finish(self)
+        super().save()
 
 
 def body(size=L.BODY_SIZE, **kw) -> TextStyle:
@@ -226,24 +256,27 @@ def build(story: list, pagesize=L.PAGE, on_first=None, title="", author="", on_p
 
     def canvas(*args, **kw) -> Canvas:
         kw.update(initialFontName=REGULAR, initialFontSize=L.BODY_SIZE)
-        canvases.append(Canvas(*args, **kw))
+        canvases.append(_Canvas(*args, **kw))
         return canvases[-1]
 
     doc.build(story, canvasmaker=canvas)
     # the structure tags of the marked content (ReportLab may build twice: the last canvas drew the PDF)
-    return Built(buf.getvalue(), tagging.tags_of(canvases[-1]))
+    return Built(buf.getvalue(), tagging.tags_of(canvases[-1]), canvases[-1].archival)
 
 
 class Built(bytes):
-    """The PDF as ReportLab wrote it, and ``tags``: the marked content its drawing recorded, for the
-    structure tree. Not yet tagged: ``render_pdf`` adds the tree inside the archival pass, so the file
-    is opened and saved by pikepdf once (render.render tags it on its own)."""
+    """The PDF as ReportLab wrote it, ``tags``: the marked content its drawing recorded, and
+    ``archival``: whether the file already holds its structure tree and PDF/A-3b parts
+    (archival_build.finish). When it does not, ``render_pdf`` runs the archival pass, which adds the
+    tree in the same pikepdf open and save (render.render tags it on its own)."""
 
     tags: list[tuple[int, int, str]]
+    archival: bool
 
-    def __new__(cls, data: bytes, tags: list[tuple[int, int, str]]):
+    def __new__(cls, data: bytes, tags: list[tuple[int, int, str]], archival: bool = False):
         obj = super().__new__(cls, data)
         obj.tags = tags
+        obj.archival = archival
         return obj
 
 

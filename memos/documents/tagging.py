@@ -15,8 +15,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pikepdf
+if TYPE_CHECKING:
+    import pikepdf
 
 ROLES = ("H1", "H2", "P")
 
@@ -56,6 +58,8 @@ def tag(pdf: bytes, tags: list[tuple[int, int, str]]) -> bytes:
     ``render_pdf`` does this inside the archival pass instead: one open and one save)."""
     if not tags:
         return pdf
+    import pikepdf  # here: the documents we draw get their tree from archival_build, without pikepdf
+
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         add_structure(doc, tags)
         out = io.BytesIO()
@@ -67,6 +71,7 @@ def add_structure(doc: pikepdf.Pdf, tags: list[tuple[int, int, str]]) -> None:
     """The structure tree over ``tags`` added to the open ``doc``."""
     if not tags:
         return
+    import pikepdf
     root = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     document = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document,
                                                     P=root))

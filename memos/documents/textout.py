@@ -26,6 +26,23 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 
+def split_string(font, text, doc) -> list[tuple[int, bytes]]:
+    """``font.splitString(text, doc)``: when every character already has its code in this document and
+    all are in the first subset (most words of a document: its glyphs are given codes in order of first
+    use, fonts.register), the codes are looked up at once instead of character by character; else
+    ReportLab's own, which assigns new codes."""
+    state = font.state.get(doc)
+    if state is not None and "\xa0" not in text:
+        assignments = state.assignments
+        try:
+            codes = bytes([assignments[c] for c in map(ord, text)])
+        except (KeyError, ValueError):  # a new character, or a code past the first subset
+            pass
+        else:
+            return [(0, codes)] if codes else []
+    return font.splitString(text, doc)
+
+
 def _selector(t, font):
     """The font-selection operator of a subset, "/F1+0 16 Tf 26.4 TL", remembered per document."""
     doc = t._canvas._doc
@@ -83,7 +100,7 @@ def format_shaped(t, text) -> str:
     splits = canv.__dict__.setdefault("_split_cache", {})
     split = splits.get((font.fontName, str(text)))
     if split is None:
-        split = splits[font.fontName, str(text)] = font.splitString(text, doc)
+        split = splits[font.fontName, str(text)] = split_string(font, text, doc)
     select = _selector(t, font)
 
     if not (font.shapable and isinstance(text, ShapedStr)):  # unshaped text: one string per subset
@@ -321,7 +338,7 @@ def _coded(t, s, data, gaps: tuple[int, ...] = ()):
         splits = canv.__dict__.setdefault("_split_cache", {})
         split = splits.get((font.fontName, str(s)))
         if split is None:
-            split = splits[font.fontName, str(s)] = font.splitString(s, canv._doc)
+            split = splits[font.fontName, str(s)] = split_string(font, s, canv._doc)
         hit = by_id[id(s), font.fontName] = (s, split)
     split = hit[1]
     if len(split) != 1 or len(split[0][1]) != len(data):

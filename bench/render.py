@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import gc
 import html
 import json
 import os
@@ -163,12 +164,15 @@ def _warm(fn, runs: int) -> tuple[float, float]:
 
 def _warm_pair(ours, theirs, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """``_warm`` of both, alternating call by call, so that both medians come from the same moments of
-    a shared machine (run one after the other, a burst of other work lands on one side only)."""
+    a shared machine (run one after the other, a burst of other work lands on one side only). The
+    garbage each leaves is collected before the other's call, outside the timing, as in ``_warm`` each
+    collects only its own."""
     ours()
     theirs()
     times: dict = {ours: ([], []), theirs: ([], [])}
     for _ in range(runs):
         for fn in (ours, theirs):
+            gc.collect()
             t, c = time.perf_counter(), time.process_time()
             fn()
             times[fn][0].append(time.perf_counter() - t)

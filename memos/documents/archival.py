@@ -5,8 +5,11 @@ Why here, as a pass over finished bytes: ReportLab already writes most of what P
 output intent that gives DeviceRGB a meaning, XMP metadata that claims the conformance, a
 trailer /ID) plus a few flags on annotations. Doing it after typesetting keeps it independent of
 how pages are drawn (the text-layer pass may rewrite content streams before this one runs).
+The documents we draw no longer come through here: ReportLab writes the same parts as it saves them
+(archival_build.py). This pass serves bundles (attachments appended), others' PDFs, and a drawing
+archival_build cannot vouch for.
 
-The claim (``pdfaid:part=3``, ``conformance=B``) is written only by :func:`to_pdfa`, which first
+The claim (``pdfaid:part=3``, ``conformance=B``) is written here by :func:`to_pdfa` only after it
 checks the pages with :func:`page_problems`; a document whose pages break a rule we can check
 but not repair (a font not embedded, a DeviceCMYK image, JavaScript) gets the output intent and
 metadata but no claim, so nothing says "archival" about a file that is not. :func:`claims_pdfa` reads the

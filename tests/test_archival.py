@@ -392,3 +392,16 @@ def test_issued_memo_and_announcement_are_pdfa_unless_an_attachment_breaks_it(ap
     with pikepdf.open(io.BytesIO(whole)) as pdf:
         assert page_problems(pdf) == ["font /Helvetica not embedded"]
         assert "th" in pdf.open_metadata()["dc:language"] and "/OutputIntents" in pdf.Root
+
+
+def test_a_cmyk_signature_takes_the_pass_and_drops_the_claim(tmp_path):
+    """archival_build vouches only for RGB and grey images: a CMYK JPEG signature sends the document
+    through the archival pass, which finds DeviceCMYK and writes no claim (nothing says archival)."""
+    Image.new("CMYK", (90, 60), (0, 100, 100, 0)).save(tmp_path / "cmyk.jpg", "JPEG")
+    data = json.loads((ROOT / "examples" / "memo.json").read_text())
+    data["signer"]["signature"] = str(tmp_path / "cmyk.jpg")
+    pdf = render_pdf(data)
+    assert not claims_pdfa(pdf)
+    assert "image: /DeviceCMYK with an RGB output intent" in problems(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:  # still tagged: the pass added the tree
+        assert "/StructTreeRoot" in doc.Root

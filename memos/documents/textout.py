@@ -276,47 +276,59 @@ def _word_plan(s, data, fontname: str, fontsize: float, leading: float, rise: fl
     return hit
 
 
-def _with_codes(plan: list, chunk: bytes, escape) -> list:
-    """A plan with the document's codes of its glyphs written in: each run without a hole becomes its
-    operator, the others keep their holes (remembered per document: a stretched word's codes are
-    escaped once, not at every stretch)."""
-    out: list = []
-    for item in plan:
+def _with_codes(plan: list, chunk: bytes, escape) -> tuple[list[str], list[tuple]]:
+    """A plan with the document's codes of its glyphs written in, as a template: the operators'
+    text between the holes (``texts``, one more than the holes) and the holes in order (remembered
+    per document: a stretched word's codes are escaped once, not at every stretch)."""
+    texts: list[str] = []
+    holes: list[tuple] = []
+    cur: list[str] = []  # the text since the last hole, its pieces
+    for n, item in enumerate(plan):
+        if n:
+            cur.append(" ")
         if item.__class__ is str:  # a rise
-            out.append(item)
+            cur.append(item)
             continue
         parts = [f"({escape(chunk[p[0]:p[1]])})" if p.__class__ is _Range else p for p in item]
-        out.append(parts if any(p.__class__ is _Hole for p in parts) else _run(parts))
-    return out
+        if not any(p.__class__ is _Hole for p in parts):
+            cur.append(_run(parts))
+            continue
+        cur.append("[")  # a run with a hole is never a lone string (_run)
+        for m, part in enumerate(parts):
+            if m:
+                cur.append(" ")
+            if part.__class__ is _Hole:
+                texts.append("".join(cur))
+                cur = []
+                holes.append(tuple(part))
+            else:
+                cur.append(part)
+        cur.append("] TJ")
+    texts.append("".join(cur))
+    return texts, holes
 
 
-def _fill(coded: list, data, extra: float) -> str | None:
+def _fill(coded: tuple[list[str], list[tuple]], data, extra: float) -> str | None:
     """The operators of a plan with its codes written in (``_with_codes``) and, for a stretch of
     ``extra`` (1/1000 em after each gap glyph), its holes filled: the same floats as format_shaped of
     the stretched string. None if a number would vanish (0, or printed as "0"): the plan's shape does
     not hold, and the stretched string is formatted instead."""
-    out = []
-    for item in coded:
-        if item.__class__ is str:
-            out.append(item)
-            continue
-        parts = []
-        for part in item:
-            if part.__class__ is not _Hole:
-                parts.append(part)
-                continue
-            k, add = part
-            _, x_advance, _, x_offset, _, width = data[k]
-            x_advance = x_advance + extra  # as text._spread
-            y = width - x_advance + x_offset if x_offset else width - x_advance
-            if not y:
-                return None
-            v = fp_str(y if add is None else y + add)
-            if v == "0":
-                return None
-            parts.append(v)
-        out.append(_run(parts))
-    return " ".join(out)
+    texts, holes = coded
+    if not holes:
+        return texts[0]
+    out = [texts[0]]
+    for (k, add), text in zip(holes, texts[1:]):  # noqa: B905 (one text more than holes)
+        _, x_advance, _, x_offset, _, width = data[k]
+        x_advance = x_advance + extra  # as text._spread
+        y = width - x_advance + x_offset if x_offset else width - x_advance
+        if not y:
+            return None
+        v = fp_str(y if add is None else y + add)
+        if v == "0":
+            return None
+        out.append(v)
+        out.append(text)
+    return "".join(out)
 
 
 def _coded(t, s, data, gaps: tuple[int, ...] = ()):

@@ -162,21 +162,26 @@ def _warm(fn, runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+BLOCK = 5  # renders of one side in a row (_warm_pair)
+
+
 def _warm_pair(ours, theirs, runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
-    """``_warm`` of both, alternating call by call, so that both medians come from the same moments of
-    a shared machine (run one after the other, a burst of other work lands on one side only). The
-    garbage each leaves is collected before the other's call, outside the timing, as in ``_warm`` each
-    collects only its own."""
+    """``_warm`` of both, alternating in blocks of ``BLOCK`` renders (at least ``runs`` each), so that
+    both medians come from the same minutes of a shared machine: run one after the other, a burst of
+    other work lands on one side only. In blocks, not call by call, so each runs as it would warm (one
+    call by call measures each with the other's data in the CPU caches: the smaller document pays most).
+    Each side's garbage is collected before the other's block, outside the timing."""
     ours()
     theirs()
     times: dict = {ours: ([], []), theirs: ([], [])}
-    for _ in range(runs):
+    for _ in range(-(-runs // BLOCK)):
         for fn in (ours, theirs):
             gc.collect()
-            t, c = time.perf_counter(), time.process_time()
-            fn()
-            times[fn][0].append(time.perf_counter() - t)
-            times[fn][1].append(time.process_time() - c)
+            for _ in range(BLOCK):
+                t, c = time.perf_counter(), time.process_time()
+                fn()
+                times[fn][0].append(time.perf_counter() - t)
+                times[fn][1].append(time.process_time() - c)
     return tuple((statistics.median(w), statistics.median(c)) for w, c in times.values())
 
 
@@ -200,7 +205,7 @@ def main() -> None:
         print(f"WeasyPrint not available ({exc.__class__.__name__}: {str(exc).splitlines()[0]}); "
               "pip install -e '.[bench]' (and apt libpango-1.0-0 libpangoft2-1.0-0) to compare. Ours only.\n")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; cold: median of {args.cold} processes, "
-          f"warm: median of {args.runs} renders (ours and WeasyPrint's alternating)")
+          f"warm: median of {args.runs} renders or more (ours and WeasyPrint's alternating, {BLOCK} at a time)")
     compileall.compile_dir(ROOT / "memos", quiet=1)  # as installed (see the docstring)
     tmp = Path(tempfile.mkdtemp(prefix="bench-render-"))
     for name in args.names:

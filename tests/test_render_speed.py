@@ -454,7 +454,8 @@ def test_total_fit_pruning_keeps_the_breaks(path, monkeypatch):
 
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: p.stem)
 def test_rlfast_writes_reportlabs_bytes(path, monkeypatch):
-    """memos/documents/rlfast.py's paths through canvas.save (pdfdocEnc, numeric arrays, PDF names):
+    """memos/documents/rlfast.py's paths through canvas.save (pdfdocEnc, numeric arrays, PDF names,
+    dictionaries):
     the whole PDF is the one ReportLab's own functions write."""
     from reportlab.pdfbase import pdfdoc
 
@@ -466,6 +467,7 @@ def test_rlfast_writes_reportlabs_bytes(path, monkeypatch):
     monkeypatch.setattr(pdfdoc, "pdfdocEnc", rlfast._original["pdfdocEnc"])
     monkeypatch.setattr(pdfdoc, "PDFName", rlfast._original["PDFName"])
     monkeypatch.setattr(pdfdoc.PDFArray, "format", rlfast._original["array"])
+    monkeypatch.setattr(pdfdoc.PDFDictionary, "format", rlfast._original["dict"])
     assert render_pdf(doc) == ours
 
 

@@ -12,7 +12,8 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import ShapedStr
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Image, Spacer
+from reportlab.platypus import KeepTogether as _ReportLabKeepTogether
 from reportlab.platypus.doctemplate import BaseDocTemplate, Frame, FrameBreak, PageTemplate
 
 from . import archival_build, rlfast, tagging
@@ -111,6 +112,23 @@ def _split_leaving(para, aW: float, avail: float, tail_lines: int):
     _, h = para.wrap(aW, 0xFFFFFF)
     parts = para.split(aW, min(avail, h - tail_lines * lh + 0.01))
     return parts if len(parts) == 2 else None
+
+
+class KeepTogether(_ReportLabKeepTogether):
+    """ReportLab's KeepTogether without its copy of the page frame at every wrap: ReportLab deep-copies
+    the current frame so that flowables inside may add generated content to it (a page break's); ours
+    (paragraphs, tables, images, spacers) never do, and the copies were a fortieth of a render."""
+
+    def wrap(self, aW, aH):
+        doc = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(doc, "frame", None)
+        if frame is None:
+            return super().wrap(aW, aH)
+        doc.frame = None  # _listWrapOn copies the frame only when the template has one
+        try:
+            return super().wrap(aW, aH)
+        finally:
+            doc.frame = frame
 
 
 class KeepTail(KeepTogether):

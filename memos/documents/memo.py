@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from pythainlp.util import thai_strftime
 from reportlab.lib import colors
-from reportlab.platypus import KeepTogether, Spacer, Table
+from reportlab.platypus import Spacer, Table
 
 from . import layout as L
 from . import tagging, thai
-from .common import BOLD, MIN_LINES, REGULAR, KeepHead, KeepTail, body, build, image_or_space, signature_block
+from .common import (
+    BOLD,
+    MIN_LINES,
+    REGULAR,
+    KeepHead,
+    KeepTail,
+    KeepTogether,
+    body,
+    build,
+    image_or_space,
+    signature_block,
+)
 from .digits import thai_digits
 from .fonts import register
 from .schema import MemoDocument

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 from reportlab.lib.pagesizes import landscape
-from reportlab.platypus import KeepTogether, Table
+from reportlab.platypus import Table
 from reportlab.platypus.doctemplate import FrameBreak
 
 from . import layout as L
-from .common import BOLD, REGULAR, body, build
+from .common import BOLD, REGULAR, KeepTogether, body, build
 from .fonts import register
 from .schema import ReportDocument
 from .text import TextStyle, ThaiParagraph, shaped

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import OrderedDict
 from functools import lru_cache
 
 from reportlab import rl_config
@@ -36,6 +37,7 @@ _original = {
     "PDFName": pdfdoc.PDFName,
     "array": pdfdoc.PDFArray.format,
     "flate": pdfdoc.PDFStreamFilterZCompress.encode,
+    "dict": pdfdoc.PDFDictionary.format,
 }
 
 
@@ -81,6 +83,35 @@ def array_format(self, document, IND=b"\n "):
     return b"[ " + L + b" ]"
 
 
+_KEYS: dict[str, bytes] = {}  # a dictionary key as written, with the space after it: b"/Type "
+
+
+def dict_format(self, document, IND=b"\n "):
+    """``PDFDictionary.format`` with each key written once per process (ReportLab makes its PDF name
+    and encodes it for every key of every dictionary: most of a structure element's writing)."""
+    d = self.dict
+    keys = list(d.keys())
+    if not isinstance(d, OrderedDict):
+        keys.sort()
+    fmt = pdfdoc.format
+    L = []
+    for k in keys:
+        kb = _KEYS.get(k) if k.__class__ is str else None
+        if kb is None:
+            kb = fmt(pdfdoc.PDFName(k), document) + b" "
+            if k.__class__ is str:
+                _KEYS[k] = kb
+        L.append(kb + fmt(d[k], document))
+    if (self.multiline and rl_config.pdfMultiLine) or self.multiline == "forced":
+        L = IND.join(L)
+    else:
+        t = L.insert
+        for i in reversed(range(6, len(L), 6)):
+            t(i, b"\n ")
+        L = b" ".join(L)
+    return b"<<\n" + L + b"\n>>"
+
+
 def flate(self, text) -> bytes:
     return zlib.compress(text.encode("utf8") if isinstance(text, str) else text, FLATE_LEVEL)
 
@@ -92,3 +123,4 @@ def install() -> None:
     pdfdoc.PDFName = lru_cache(maxsize=1024)(_original["PDFName"])
     pdfdoc.PDFArray.format = array_format
     pdfdoc.PDFStreamFilterZCompress.encode = flate
+    pdfdoc.PDFDictionary.format = dict_format

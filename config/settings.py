@@ -195,6 +195,9 @@ OVERDUE_SWEEP_MINUTES = env.int("OVERDUE_SWEEP_MINUTES", default=15)
 # Celery. The embedded broker is kombu's filesystem transport: no server, survives restarts.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    from kombu.transport import TRANSPORT_ALIASES
+
+    TRANSPORT_ALIASES["filesystem"] = "config.embedded_broker:Transport"  # messages published whole
     _broker_dir = VAR_DIR / "broker"
     for _d in ("queue", "processed", "control"):
         (_broker_dir / _d).mkdir(parents=True, exist_ok=True)

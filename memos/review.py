@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from . import history, mail, outbox, revisions, search, transitions
 from .assignment import Assignee, assignee_for, assignees_for, standing_of
+from .compiled import Compiled
 from .errors import InvalidInput
 from .models import Decision, Memo, MemoStep, OnObjection, Position, Route, RouteStep, StepKind
 from .numbering import take_number
@@ -73,6 +74,19 @@ def _copy_route(memo: Memo, route: Route) -> None:
     MemoStep.objects.bulk_create(rows)
 
 
+_STEPS = Compiled(lambda memo_id: MemoStep.objects.filter(memo_id=memo_id).select_related("position"), int)
+
+
+def _steps(memo: Memo) -> list[MemoStep]:
+    """``memo.steps`` with their positions, in route order (a read compiled once: see
+    ``memos.compiled``)."""
+    steps = _STEPS(memo.pk)
+    memo_field = MemoStep._meta.get_field("memo")
+    for step in steps:
+        memo_field.set_cached_value(step, memo)  # as memo.steps would
+    return steps
+
+
 def _groups(steps: list[MemoStep]) -> list[list[MemoStep]]:
     """The memo's steps grouped by order: one row for a single step, several for a consultation."""
     groups: dict[int, list[MemoStep]] = {}
@@ -90,7 +104,7 @@ def begin_round(memo: Memo, actor) -> Memo:
     today = timezone.localdate()
     if memo.round == 0:
         _copy_route(memo, route_for(memo))
-    groups = _groups(list(memo.steps.select_related("position")))
+    groups = _groups(_steps(memo))
     first, skipped = _next_reviewing(memo, groups, 0, today)
     if first is None:
         raise InvalidInput(_("ทุกลำดับในเส้นทางเสนอเป็นตำแหน่งของผู้ร่างเอง จึงไม่มีผู้พิจารณา"), field="route")
@@ -210,7 +224,7 @@ def record_decision(
     on, as the step says."""
     assert transaction.get_connection().in_atomic_block
     transitions.require(memo, "advance")
-    groups = _groups(list(memo.steps.select_related("position")))  # one query for every use below
+    groups = _groups(_steps(memo))  # one query for every use below
     group = next(g for g in groups if g[0].order == memo.current_step)
     step = next((s for s in group if s.position_id == position_id), group[0])
     is_last = group is groups[-1]

@@ -148,19 +148,22 @@ _INSERTS: dict[tuple[str, type], tuple[str, list]] = {}
 
 def insert(obj: Model) -> Model:
     """``obj.save()`` of a new row: one ``INSERT … RETURNING`` its key, the statement written once
-    per model and database (Django builds it anew on every save; for the decision's records it cost
-    more than the statement). The fields' own preparation (``pre_save``: ``auto_now_add``, then
-    ``get_db_prep_save``) is Django's. A model whose saves someone listens to (``pre_save`` or
-    ``post_save`` receivers) is saved by ``save()`` as before."""
+    per model and database (Django builds it anew on every save; for a decision's rows that cost
+    more than the statement). As ``save()`` does: ``pre_save`` and ``post_save`` are sent, and the
+    fields prepare their own values (``pre_save``: ``auto_now_add``, a file field's upload; then
+    ``get_db_prep_save``). The model's own ``save()`` is not called: for models whose ``save()``
+    adds nothing to an insert (the decision, its history entry and record). For a plain model
+    only: no parents (multi-table inheritance), a key the database assigns; anything else is
+    saved by ``save()``."""
     model = type(obj)
-    if obj.pk is not None or pre_save.has_listeners(model) or post_save.has_listeners(model):
+    meta = model._meta
+    if obj.pk is not None or meta.parents or meta.auto_field is None or meta.proxy:
         obj.save()
         return obj
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
     key = (alias, model)
     if key not in _INSERTS:
-        meta = model._meta
         fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
         qn = connection.ops.quote_name
         sql = (
@@ -169,8 +172,11 @@ def insert(obj: Model) -> Model:
         )
         _INSERTS[key] = (sql, fields)
     sql, fields = _INSERTS[key]
-    with connection.cursor() as cursor:
+    obj._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
+    with transaction.mark_for_rollback_on_error(using=alias), connection.cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields])
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, alias
+    post_save.send(sender=model, instance=obj, created=True, update_fields=None, raw=False, using=alias)
     return obj

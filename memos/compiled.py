@@ -66,6 +66,11 @@ class _Plan:
                 raise ValueError(f"Compiled: argument {i} is not a parameter of the SQL: {sql}")
             self.slots += [(n, i) for n in found]
         self.trim = self.compiler.col_count if self.compiler.has_extra_select else None
+        # the columns' converters (results_iter asks the fields for them on every call)
+        columns = [s[0] for s in self.compiler.select[0 : self.compiler.col_count]]
+        if self.compiler.has_composite_fields(columns):
+            raise TypeError("Compiled: composite fields are not supported")
+        self.converters = self.compiler.get_converters(columns)
         if self.kind == "models":
             klass_info = self.compiler.klass_info
             select = self.compiler.select
@@ -90,9 +95,10 @@ class _Plan:
             return []
         if self.trim is not None:
             rows = [r[: self.trim] for r in rows]
-        rows = list(self.compiler.results_iter([rows], tuple_expected=self.kind == "values_list"))
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         if self.kind == "values_list":
-            return rows
+            return [tuple(row) for row in rows]
         if self.kind == "values":
             names = self.names
             return [dict(zip(names, row, strict=True)) for row in rows]

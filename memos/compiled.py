@@ -150,6 +150,19 @@ class Compiled:
 
 
 _INSERTS: dict[tuple[str, type], tuple[str, list]] = {}
+_PLAIN: set[type] = set()
+
+
+def _plain(model: type[Model]) -> bool:
+    """A model ``insert`` writes as save() would: no parents (multi-table inheritance), not a
+    proxy, a key the database assigns, no generated columns or database defaults."""
+    meta = model._meta
+    plain = not meta.parents and not meta.proxy and meta.auto_field is not None and not any(
+        getattr(f, "generated", False) or f.has_db_default() for f in meta.local_concrete_fields
+    )
+    if plain:
+        _PLAIN.add(model)
+    return plain
 
 
 def insert(obj: Model) -> Model:
@@ -159,11 +172,10 @@ def insert(obj: Model) -> Model:
     fields prepare their own values (``pre_save``: ``auto_now_add``, a file field's upload; then
     ``get_db_prep_save``). The model's own ``save()`` is not called: for models whose ``save()``
     adds nothing to an insert (the decision, its history entry and record). For a plain model
-    only: no parents (multi-table inheritance), a key the database assigns; anything else is
-    saved by ``save()``."""
+    only (``_plain``); any other is saved by ``save()``."""
     model = type(obj)
     meta = model._meta
-    if obj.pk is not None or meta.parents or meta.auto_field is None or meta.proxy:
+    if obj.pk is not None or model not in _PLAIN and not _plain(model):
         obj.save()
         return obj
     alias = router.db_for_write(model, instance=obj)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from .compiled import Compiled, insert
 from .models import Decision, DecisionRecord, Memo
 from .signing import chain
 
@@ -129,6 +130,14 @@ def _fields(memo: Memo, actor, action: str, detail: dict, now: dt.datetime) -> t
     }, now
 
 
+# the last record's link (read for every record appended; compiled once, see memos.compiled)
+_LAST = Compiled(
+    lambda memo_id: DecisionRecord.objects.filter(memo_id=memo_id).order_by("-seq").values_list(
+        "seq", "sha256", "content_sha256")[:1],
+    int,
+)
+
+
 def append(memo: Memo, actor, action: str, detail: dict, sign: Signer | None = None) -> DecisionRecord:
     """Append the record of ``action`` to the memo's chain, signed with ``sign`` (the server key
     by default). Must run inside the transaction that makes the change it records."""
@@ -137,18 +146,17 @@ def append(memo: Memo, actor, action: str, detail: dict, sign: Signer | None = N
     # the one that did not, a withdrawal)
     if not memo.__dict__.get("_row_locked"):  # set by a caller that locked it (workflow.services.decide)
         list(Memo.objects.select_for_update().filter(pk=memo.pk).values_list("pk", flat=True))
-    last = DecisionRecord.objects.filter(memo=memo).order_by("-seq").first()
-    if action == chain.SUBMIT or last is None:
+    found = _LAST(memo.pk)
+    last_seq, last_sha256, last_content = found[0] if found else (0, chain.GENESIS, None)
+    if action == chain.SUBMIT or not found:
         content = chain.content_sha256(memo_content(memo))  # frozen here for the round
     else:
-        content = last.content_sha256
+        content = last_content
     fields, at = _fields(memo, actor, action, detail, timezone.now())
     if sign is None:
         sign = default_signer()
-    record = chain.make_record(
-        memo.pk, (last.seq + 1) if last else 1, action, fields, content, last.sha256 if last else chain.GENESIS, sign
-    )
-    return DecisionRecord.objects.create(
+    record = chain.make_record(memo.pk, last_seq + 1, action, fields, content, last_sha256, sign)
+    return insert(DecisionRecord(
         memo=memo,
         seq=record["seq"],
         action=action,
@@ -158,7 +166,7 @@ def append(memo: Memo, actor, action: str, detail: dict, sign: Signer | None = N
         sha256=record["sha256"],
         signature=base64.b64decode(record["signature"]) if record["signature"] else None,
         at=at,
-    )
+    ))
 
 
 def chain_of(memo: Memo) -> list[dict]:

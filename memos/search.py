@@ -77,11 +77,21 @@ def on_memo_saved(sender, instance: Memo, raw: bool = False, update_fields=None,
     refresh(instance.pk)
 
 
+def comment_suffix(comment: str) -> str:
+    """What a decision's comment adds to the memo's ``search_text``."""
+    return " \n" + normalise(comment)
+
+
 def with_comment(comment: str) -> Concat:
     """``search_text`` with a decision's comment appended, as an UPDATE sets it (no re-read of the
     memo and its comments, which ``refresh`` would give the same text for)."""
-    return Concat(Coalesce(F("search_text"), Value(""), output_field=TextField()), Value(" \n" + normalise(comment)),
+    return Concat(Coalesce(F("search_text"), Value(""), output_field=TextField()), Value(comment_suffix(comment)),
                   output_field=TextField())
+
+
+# ``with_comment`` in SQL, for the UPDATE a decision writes by hand (``review``): the column, then
+# the suffix as the one parameter
+APPEND_COMMENT_SQL = "COALESCE({column}, '') || %s"
 
 
 def on_decision_saved(sender, instance: Decision, created: bool = False, raw: bool = False, **kwargs) -> None:

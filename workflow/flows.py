@@ -13,17 +13,19 @@ by ``memos.review`` through ``memos.transitions``) choose where the flow goes ne
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
-from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.exceptions import FlowLockFailed, FlowRuntimeError
 from viewflow.workflow.nodes.join import JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.view import ViewActivation
 
 from memos import deadlines, review
+from memos.compiled import Compiled
 from memos.models import Memo, MemoState
 
 from .models import MemoProcess
@@ -148,13 +150,43 @@ class DynamicSplit(flow.Split):
         return self
 
 
+class ProcessRowLock(lock.SelectForUpdateLock):
+    """viewflow's ``SelectForUpdateLock(nowait=False, attempts=1)``: in a transaction, a blocking
+    row lock on the process (``SELECT … FOR UPDATE``), a ``FlowLockFailed`` if the database
+    refuses it; the statement compiled once per process class (``memos.compiled``) instead of
+    built on every decision."""
+
+    def __init__(self):
+        super().__init__(nowait=False, attempts=1)
+        self._reads: dict[type, Compiled] = {}
+
+    def _read(self, process_class) -> Compiled:
+        read = self._reads.get(process_class)
+        if read is None:
+            read = self._reads[process_class] = Compiled(
+                lambda pk: process_class._default_manager.filter(pk=pk).select_for_update().values_list("pk")[:1],
+                int,
+            )
+        return read
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        read = self._read(flow_class.process_class)
+        with transaction.atomic():
+            try:
+                read(int(process_pk))
+            except DatabaseError:
+                raise FlowLockFailed(f"Lock failed for {flow_class}") from None
+            yield
+
+
 class MemoFlow(flow.Flow):
     process_class = MemoProcess
     process_title = _("เสนอบันทึกข้อความ")
     process_description = _("บันทึกข้อความเสนอตามลำดับผู้บังคับบัญชา")
     # A blocking row lock on the process: a second decision on the same task waits for the first
     # to commit, then finds the task done (409). On SQLite the database itself serialises writes.
-    lock_impl = lock.SelectForUpdateLock(nowait=False, attempts=1)
+    lock_impl = ProcessRowLock()
 
     def has_view_permission(self, user, obj=None) -> bool:
         """viewflow's process pages list every memo's process, drafts of others included: for

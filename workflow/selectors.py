@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.db.models import Count, Value
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from memos.compiled import Compiled
 from memos.models import Memo, MemoState, MemoStep, Official
 from memos.selectors import MemoCounts, MemoHeader, header_values, own_memo_states
 
@@ -53,21 +54,42 @@ def _open_tasks_with_headers():
     )
 
 
+# the user's open-task count, on the task table alone (the page's joins to the memo would be
+# counted for nothing): a grouped count by owner, one row or none; compiled once (memos.compiled)
+_COUNT = Compiled(
+    lambda owner: services.open_review_tasks().filter(owner_id=owner).order_by().values("owner")
+    .annotate(n=Count("pk")).values_list("n"),
+    int,
+)
+
+
+@lru_cache(maxsize=32)
+def _page(start: int, stop: int | None) -> Compiled:
+    """A page of the user's open tasks with their memos' headers, compiled once per page bounds
+    (the API's pages are ``offset``/``limit`` pairs; the first few are nearly all there is)."""
+    return Compiled(lambda owner: _open_tasks_with_headers().filter(owner_id=owner)[start:stop], int)
+
+
 class OpenTaskRows:
     """The user's open tasks, oldest first, as ``TaskRow``s read with ``values()`` (no model
     instances), for the home page and the API's task list: ``rows[start:stop]`` is one query,
-    ``count()`` another (the paginators ask for both)."""
+    ``count()`` another (the paginators ask for both), each compiled once (``memos.compiled``)."""
 
     def __init__(self, user):
         self.user = user
-        self.qs = _open_tasks_with_headers().filter(owner=user)
 
     def count(self) -> int:
-        # the task table alone: the page's joins to the memo would be counted for nothing
-        return services.open_tasks(self.user).count()
+        found = _COUNT(self.user.pk)
+        return found[0][0] if found else 0
 
     def __getitem__(self, cut: slice) -> list[TaskRow]:
-        return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in self.qs[cut]]
+        if cut.step is not None:
+            raise ValueError("OpenTaskRows: no step")
+        start = cut.start or 0
+        if cut.stop is not None and cut.stop <= start:
+            return []  # an empty page (Django's paginator asks for [0:0] when there is nothing)
+        rows = _page(start, cut.stop)(self.user.pk)
+        return [TaskRow(r["id"], r["created"], r["data"] or {}, MemoHeader.from_row(r)) for r in rows]
 
 
 @dataclass(frozen=True)

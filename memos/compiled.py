@@ -14,7 +14,10 @@ transformed) is refused when the read is first built.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -34,6 +37,78 @@ def _marker(kind: type, i: int):
     if kind is str:
         return f"\x1fcompiled-{i}\x1f"
     raise TypeError(f"Compiled: arguments are int or str, not {kind.__name__}")
+
+
+_PARAM = re.compile(r"%%|%s")
+
+
+def _prepared_form(connection, sql: str, params: list, slots: list[tuple[int, int]]) -> tuple[str, list[int]] | None:
+    """On PostgreSQL: the SQL with every parameter that is not an argument written in as a literal
+    (they never change: a status, a node's name, a flag), and the arguments' order in what is left.
+    Run as a prepared statement (``_prepared_cursor``), PostgreSQL plans it once per connection
+    instead of at every call (the task list's six-table join took 1.2 ms to plan, 0.5 ms to run),
+    and the literals let that one plan use partial indexes (``status = 'ASSIGNED'``), which a
+    parameter would not. None elsewhere, or when a value cannot be written as a literal."""
+    if connection.vendor != "postgresql":
+        return None
+    import psycopg
+
+    connection.ensure_connection()
+    literal = psycopg.ClientCursor(connection.connection)
+    args = dict(slots)
+    out, order, n = [], [], 0
+    try:
+        pieces = _PARAM.split(sql)
+        tokens = _PARAM.findall(sql)
+        for k, token in enumerate(tokens):
+            out.append(pieces[k])
+            if token == "%%":
+                out.append(token)
+                continue
+            if n in args:
+                out.append("%s")
+                order.append(args[n])
+            else:
+                value = params[n]
+                if not isinstance(value, (str, int, bool)) or value is None:
+                    return None  # dates, lists, JSON: left to the parameter
+                out.append(literal.mogrify("%s", [value]).replace("%", "%%"))
+            n += 1
+        out.append(pieces[-1])
+    finally:
+        literal.close()
+    if n != len(params):
+        return None
+    return "".join(out), order
+
+
+@contextmanager
+def _prepared_cursor(connection):
+    """Django's cursor wrapper (query logging, execute wrappers, error translation) around a
+    server-side binding cursor whose every statement is prepared (psycopg keeps them per connection;
+    Django's own cursors bind on the client side and never prepare)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = _NEVER  # psycopg prepares nothing with None; ours ask each time
+        cursor = connection._prepare_cursor(_prepared_cursor_class()(raw))
+    with cursor:
+        yield cursor
+
+
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class Prepared(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return Prepared
+
+
+_NEVER = 2**31 - 1  # psycopg's count before preparing a statement of its own accord: never
 
 
 class _Plan:
@@ -65,6 +140,7 @@ class _Plan:
             if not found or str(marker) in sql:
                 raise ValueError(f"Compiled: argument {i} is not a parameter of the SQL: {sql}")
             self.slots += [(n, i) for n in found]
+        self.prepared = _prepared_form(connections[self.alias], sql, self.params, self.slots)
         self.trim = self.compiler.col_count if self.compiler.has_extra_select else None
         # the columns' converters (results_iter asks the fields for them on every call)
         columns = [s[0] for s in self.compiler.select[0 : self.compiler.col_count]]
@@ -85,12 +161,18 @@ class _Plan:
         connection = connections[self.alias]
         if self.for_update and connection.get_autocommit():
             raise transaction.TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        params = list(self.params)
-        for n, i in self.slots:
-            params[n] = args[i]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        if self.prepared is not None:
+            sql, order = self.prepared
+            with _prepared_cursor(connection) as cursor:
+                cursor.execute(sql, [args[i] for i in order])
+                rows = cursor.fetchall()
+        else:
+            params = list(self.params)
+            for n, i in self.slots:
+                params[n] = args[i]
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql, params)
+                rows = cursor.fetchall()
         if not rows:
             return []
         if self.trim is not None:

@@ -99,3 +99,47 @@ def test_insert_fills_auto_now_add(api):
     assert len(q.captured_queries) == 1
     stored = HistoryEntry.objects.get(pk=entry.pk)
     assert stored.at is not None and stored.at == entry.at and stored.detail == {"x": "ไทย"}
+
+
+def _prepared_statements() -> list[tuple[str, int, int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_on_postgresql_a_read_is_a_prepared_statement_with_its_constants_written_in(demo):
+    """The constants of the queryset (here a title with quotes, a percent sign and a backslash) are
+    literals in the statement, the argument its one parameter; PostgreSQL keeps the statement per
+    connection and, once it has seen it a few times, runs one plan for every call."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    odd = "ผู้อำนวยการ 'กอง' 100% \\ ทดสอบ"
+    position = Position.objects.first()
+    Position.objects.filter(pk=position.pk).update(title=odd)
+    read = Compiled(lambda pk: Position.objects.filter(pk=pk, title=odd).values_list("pk", "title"), int)
+    with CaptureQueriesContext(connection) as seen:
+        for _ in range(8):
+            assert read(position.pk) == [(position.pk, odd)]
+    assert len(seen.captured_queries) == 8  # still counted by Django's query log
+    assert read(position.pk + 10**6) == []
+    (statement, generic, custom) = next(s for s in _prepared_statements() if '"memos_position"' in s[0])
+    assert "$1" in statement and "$2" not in statement  # the argument alone is a parameter
+    assert "'กอง'" in statement.replace("''", "'") and "100%" in statement
+    assert generic + custom >= 8 and generic >= 1  # one plan kept and used once seen enough
+
+
+def test_a_value_that_is_not_a_plain_literal_stays_a_parameter(demo):
+    """A date among the constants: the read is run as Django runs it (not prepared), same answers."""
+    from django.db import connection
+
+    day = dt.date(2000, 1, 1)
+    read = Compiled(lambda user: HistoryEntry.objects.filter(actor_id=user, at__date__gte=day).values_list("pk"), int)
+    anchana = Official.objects.get(user__username="anchana")
+    assert read(anchana.user_id) == list(HistoryEntry.objects.filter(actor_id=anchana.user_id,
+                                                                      at__date__gte=day).values_list("pk"))
+    plan = next(iter(read._plans.values()))
+    assert plan.prepared is None or connection.vendor != "postgresql"

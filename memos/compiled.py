@@ -87,6 +87,7 @@ def _prepared_cursor(connection):
     """Django's cursor wrapper (query logging, execute wrappers, error translation) around a
     server-side binding cursor whose every statement is prepared (psycopg keeps them per connection;
     Django's own cursors bind on the client side and never prepare)."""
+    connection.close_if_health_check_failed()  # as Django's own cursor(): a connection lost is replaced
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw = connection.connection
@@ -97,13 +98,23 @@ def _prepared_cursor(connection):
         yield cursor
 
 
+class _Executed:
+    """What Django's query log reads of a cursor's last statement (``cursor._query.query``)."""
+
+    def __init__(self, query: bytes):
+        self.query = query
+
+
 @cache
 def _prepared_cursor_class():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class Prepared(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            out = super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:  # psycopg keeps none for a prepared statement; Django's query log reads it
+                self._query = _Executed(query.encode())
+            return out
 
     return Prepared
 

@@ -119,6 +119,12 @@ class _Hole(tuple):
     glyph's offset adds, or None)."""
 
 
+class _Parts(list):
+    """A run of a plan: its parts, and ``holed``: whether one is a ``_Hole`` (known once per plan)."""
+
+    holed = False
+
+
 class _Range(tuple):
     """The glyphs (start, end) of a string of a plan's run, whose bytes are the document's codes."""
 
@@ -263,12 +269,13 @@ def _word_plan(s, data, fontname: str, fontsize: float, leading: float, rise: fl
             if item.__class__ is not _HoleRun:
                 plan.append(item)
                 continue
-            parts = []
+            parts = _Parts()
             for part in item.parts:
                 if part.__class__ is str and part.startswith("(\0"):
                     start, end = part[2:-2].split(",")
                     part = _Range((int(start), int(end)))
                 parts.append(part)
+            parts.holed = any(p.__class__ is _Hole for p in parts)
             plan.append(parts)
     if len(_PLANS) >= PLANS_MAX:
         _PLANS.clear()
@@ -290,7 +297,7 @@ def _with_codes(plan: list, chunk: bytes, escape) -> tuple[list[str], list[tuple
             cur.append(item)
             continue
         parts = [f"({escape(chunk[p[0]:p[1]])})" if p.__class__ is _Range else p for p in item]
-        if not any(p.__class__ is _Hole for p in parts):
+        if not item.holed:
             cur.append(_run(parts))
             continue
         cur.append("[")  # a run with a hole is never a lone string (_run)

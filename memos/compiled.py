@@ -51,32 +51,24 @@ def _prepared_form(connection, sql: str, params: list, slots: list[tuple[int, in
     parameter would not. None elsewhere, or when a value cannot be written as a literal."""
     if connection.vendor != "postgresql":
         return None
-    import psycopg
-
-    connection.ensure_connection()
-    literal = psycopg.ClientCursor(connection.connection)
     args = dict(slots)
     out, order, n = [], [], 0
-    try:
-        pieces = _PARAM.split(sql)
-        tokens = _PARAM.findall(sql)
-        for k, token in enumerate(tokens):
-            out.append(pieces[k])
-            if token == "%%":
-                out.append(token)
-                continue
-            if n in args:
-                out.append("%s")
-                order.append(args[n])
-            else:
-                value = params[n]
-                if not isinstance(value, (str, int, bool)) or value is None:
-                    return None  # dates, lists, JSON: left to the parameter
-                out.append(literal.mogrify("%s", [value]).replace("%", "%%"))
-            n += 1
-        out.append(pieces[-1])
-    finally:
-        literal.close()
+    pieces = _PARAM.split(sql)
+    for k, token in enumerate(_PARAM.findall(sql)):
+        out.append(pieces[k])
+        if token == "%%":
+            out.append(token)
+            continue
+        if n in args:
+            out.append("%s")
+            order.append(args[n])
+        else:
+            value = params[n]
+            if not isinstance(value, (str, int, bool)):
+                return None  # dates, lists, JSON, None: left to the parameter
+            out.append(connection.ops.compose_sql("%s", [value]).replace("%", "%%"))  # Django's quoting
+        n += 1
+    out.append(pieces[-1])
     if n != len(params):
         return None
     return "".join(out), order
